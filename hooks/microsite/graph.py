@@ -1,0 +1,161 @@
+"""Link loaded entities: resolve ids, check relations, verify quotes, compute backlinks."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DataError, DataErrors
+from .model import KINDS, RELATION_TYPES, Citation, Entity, Relation
+from .quotes import Archive
+from .schema import suggest
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """A relation seen from its target."""
+
+    subject: Entity
+    relation: Relation
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A claim on an entity's page and one citation that supports it."""
+
+    entity: Entity
+    claim: str
+    citation: Citation
+
+
+@dataclass
+class Graph:
+    """All entities with every cross-reference computed once, before any page is rendered."""
+
+    entities: dict[str, Entity]
+    archives: dict[str, Archive]
+    by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    incoming: dict[str, list[Backlink]] = field(default_factory=lambda: defaultdict(list))
+    assessments: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    events: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    citations: dict[str, list[Cited]] = field(default_factory=lambda: defaultdict(list))
+
+    def get(self, entity_id: str) -> Entity:
+        return self.entities[entity_id]
+
+    def is_verified(self, citation: Citation) -> bool:
+        """True when the quote was found in the source's archived text."""
+        return citation.source.id in self.archives
+
+
+def link(entities: list[Entity], root: Path) -> Graph:
+    """Build the graph, or raise `DataErrors` with every broken reference and quote."""
+    errors: list[DataError] = []
+    index: dict[str, Entity] = {}
+    for entity in entities:
+        if entity.id in index:
+            first = index[entity.id]
+            errors.append(DataError(entity.location, f"id '{entity.id}' is already used by {first.location.path}",
+                                    "ids are unique across all kinds; choose another id"))
+        else:
+            index[entity.id] = entity
+    graph = Graph(index, _load_archives(index, root, errors))
+    for entity in entities:
+        errors.extend(_resolve_refs(entity, index))
+    if not errors:
+        for entity in sorted(index.values(), key=lambda e: e.sort_key):
+            errors.extend(_link_entity(graph, entity))
+    if errors:
+        raise DataErrors(errors)
+    for backlinks in graph.incoming.values():
+        backlinks.sort(key=lambda b: (b.subject.name.lower(), b.relation.type))
+    return graph
+
+
+def claims(entity: Entity, graph: Graph) -> Iterator[tuple[str, Citation]]:
+    """Every citation of an entity with the claim it supports."""
+    for fact in entity.facts:
+        for citation in fact.citations:
+            yield fact.statement, citation
+        for position in fact.positions:
+            for citation in position.citations:
+                yield position.claim, citation
+    for relation in entity.relations:
+        sentence = f"{entity.name} {RELATION_TYPES[relation.type].forward} {graph.get(relation.target.id).name}"
+        for citation in relation.citations:
+            yield sentence, citation
+    for alias in entity.aliases:
+        for citation in alias.citations:
+            yield f"Also known as {alias.name}", citation
+    for citation in entity.attrs.get("citations") or [entity.attrs.get("citation")]:
+        if citation is not None:
+            yield entity.summary, citation
+
+
+# --------------------------------------------------------------------------- resolve
+
+
+def _resolve_refs(entity: Entity, index: dict[str, Entity]) -> Iterator[DataError]:
+    for ref, kinds in entity.refs:
+        target = index.get(ref.id)
+        if target is None:
+            hint = suggest(ref.id, tuple(index)) or "check the id, or add a file for it in data/"
+            yield DataError(ref.location, f"unknown id '{ref.id}'", hint)
+        elif kinds and target.kind.name not in kinds:
+            yield DataError(ref.location, f"'{ref.id}' is a {target.kind.name}, but a {' or '.join(kinds)} is expected here",
+                            "use the id of an entity of the right kind")
+
+
+def _load_archives(index: dict[str, Entity], root: Path, errors: list[DataError]) -> dict[str, Archive]:
+    archives = {}
+    for entity in index.values():
+        path = entity.attrs.get("archive")
+        if not path:
+            continue
+        file = root / path
+        if not file.is_file() or ".." in Path(path).parts:
+            errors.append(DataError(entity.location, f"archive file '{path}' does not exist",
+                                    "give the path from the project root, e.g. seeds/<file>.txt"))
+            continue
+        archives[entity.id] = Archive(file.read_text(encoding="utf-8"))
+    return archives
+
+
+# --------------------------------------------------------------------------- link
+
+
+def _link_entity(graph: Graph, entity: Entity) -> Iterator[DataError]:
+    graph.by_kind[entity.kind.name].append(entity)
+    for relation in entity.relations:
+        rule = RELATION_TYPES[relation.type]
+        target = graph.get(relation.target.id)
+        if entity.kind.name not in rule.subjects or target.kind.name not in rule.objects:
+            yield DataError(relation.location,
+                            f"a '{relation.type}' relation goes from {' or '.join(rule.subjects)} to {' or '.join(rule.objects)}, "
+                            f"not from {entity.kind.name} to {target.kind.name} ('{target.id}')",
+                            "choose another relation type, or put the relation in the other entity's file")
+        graph.incoming[target.id].append(Backlink(entity, relation))
+    if entity.kind is KINDS["assessment"]:
+        for ref in entity.attrs["about"]:
+            graph.assessments[ref.id].append(entity)
+    if entity.kind is KINDS["event"]:
+        for ref in entity.attrs["involves"]:
+            graph.events[ref.id].append(entity)
+    for claim, citation in claims(entity, graph):
+        graph.citations[citation.source.id].append(Cited(entity, claim, citation))
+        archive = graph.archives.get(citation.source.id)
+        if archive is not None and archive.find(citation.quote) is None:
+            yield _quote_error(citation, archive, graph.get(citation.source.id).attrs["archive"])
+
+
+def _quote_error(citation: Citation, archive: Archive, path: str) -> DataError:
+    sentences = [s for s in re.split(r"(?<=[.!?”])\s+|\n+", archive.text) if s.strip()]
+    close = difflib.get_close_matches(citation.quote, sentences, n=1, cutoff=0.4)
+    hint = f"copy the passage exactly from {path}"
+    if close:
+        hint += f"; the closest passage is: {close[0].strip()!r}"
+    return DataError(citation.location, f"the quote is not in the archived text of '{citation.source.id}'", hint)

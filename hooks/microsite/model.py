@@ -1,0 +1,288 @@
+"""The data model, declared once: statuses, relation types and entity kinds.
+
+Validation, pages, index tables, the editor's JSON Schema and the data-model
+page are all derived from the declarations in this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import DataError, Location
+from .schema import Choice, Date, Field, Flag, ListOf, PartialDate, Record, Ref, RefTo, Slug, Text, Url
+
+# --------------------------------------------------------------------------- certainty
+
+STATUSES: dict[str, str] = {
+    "confirmed": "Established by the source's own evidence or by at least two independent sources.",
+    "reported": "Stated as fact by a source, not independently confirmed here.",
+    "assessed": "An analytic judgement by a named expert or organisation, in its own confidence wording.",
+    "alleged": "Stated with a hedge by the source ('may have', 'is said to', 'reportedly').",
+    "disputed": "Sources disagree; each side is shown with its own source.",
+}
+
+# --------------------------------------------------------------------------- relations
+
+
+@dataclass(frozen=True)
+class RelationType:
+    """A typed, directed edge: 'subject <forward> object' reads as 'object <inverse> subject'."""
+
+    forward: str
+    inverse: str
+    subjects: tuple[str, ...]
+    objects: tuple[str, ...]
+
+
+PARTIES = ("actor", "organization")
+RELATION_TYPES: dict[str, RelationType] = {
+    "targeted": RelationType("targeted", "was targeted by", PARTIES, ("organization",)),
+    "compromised": RelationType("broke into the networks of", "had its networks broken into by", PARTIES, ("organization",)),
+    "used": RelationType("used", "was used by", PARTIES, ("weapon",)),
+    "developed": RelationType("developed", "was developed by", PARTIES, ("weapon",)),
+    "designed": RelationType("took part in designing", "was designed with the participation of", PARTIES, ("weapon",)),
+    "oversaw-test-of": RelationType("oversaw a test of", "was tested under the oversight of", ("actor",), ("weapon",)),
+    "presented": RelationType("presented", "was presented by", ("actor",), ("weapon",)),
+    "leads": RelationType("leads", "is led by", ("actor",), ("organization",)),
+    "works-for": RelationType("works for", "employs", ("actor",), ("organization",)),
+    "part-of": RelationType("is part of", "includes", PARTIES, ("organization",)),
+    "linked-to": RelationType("is linked to", "is linked to", PARTIES, PARTIES),
+    "discovered": RelationType("discovered", "was discovered by", PARTIES, ("event", "weapon", "actor")),
+    "reported-on": RelationType("reported on", "was reported on by", PARTIES, ("event",)),
+    "verified": RelationType("verified", "was verified by", PARTIES, ("event", "source")),
+    "published": RelationType("published", "was published by", PARTIES, ("source",)),
+    "based-on": RelationType("is based on", "is the basis of", ("weapon",), ("weapon",)),
+    "deployed-on": RelationType("is deployed on", "carries", ("weapon",), ("weapon",)),
+}
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass
+class Citation:
+    """A source cited by id, with a verbatim quote from it."""
+
+    source: Ref
+    quote: str
+    locator: str | None
+    translation: str | None
+    location: Location
+
+
+@dataclass
+class Position:
+    """One side of a disagreement between sources."""
+
+    claim: str
+    citations: list[Citation]
+    location: Location
+
+
+@dataclass
+class Fact:
+    """One statement about an entity, with its certainty and its citations."""
+
+    statement: str
+    status: str
+    citations: list[Citation]
+    positions: list[Position]
+    location: Location
+
+
+@dataclass
+class Relation:
+    """A typed, directed edge from the entity of the file to `target`."""
+
+    type: str
+    target: Ref
+    status: str
+    note: str | None
+    citations: list[Citation]
+    location: Location
+
+
+@dataclass
+class Alias:
+    """Another name, with its language and, where a source says so, who uses it."""
+
+    name: str
+    lang: str | None
+    used_by: str | None
+    citations: list[Citation]
+    location: Location
+
+
+def _check_fact(values: dict[str, Any], where: Location) -> None:
+    positions = values["positions"]
+    if values["status"] == "disputed" and len(positions) < 2:
+        raise DataError(where, "a disputed fact needs at least two 'positions', one for each side",
+                        "add 'positions:' with a claim and citations per side, or choose another status")
+    if positions and values["status"] != "disputed":
+        raise DataError(where, "a fact with 'positions' must have status 'disputed'", "set 'status: disputed'")
+    if not values["citations"] and not positions:
+        raise DataError(where, "a fact needs at least one citation", "add 'citations:' with a source id and a verbatim quote")
+
+
+CITATION = Record("citation", (
+    Field("source", RefTo("source"), "id of the source, a file in data/sources/", required=True),
+    Field("quote", Text(), "the words of the source, verbatim (garbles included)", required=True),
+    Field("locator", Text(), "where in the source: page, section or paragraph"),
+    Field("translation", Text(), "an English translation of the quote, when the source is not in English"),
+), Citation, help="A source id and a verbatim quote from it.")
+CITATIONS = ListOf(CITATION)
+STATUS = Choice(STATUSES)
+POSITION = Record("position", (
+    Field("claim", Text(prose=True), "what this side says, in clean English", required=True),
+    Field("citations", ListOf(CITATION, 1), "the sources of this side", required=True),
+), Position)
+FACT = Record("fact", (
+    Field("statement", Text(prose=True), "the fact in clean English; keep the source's hedges", required=True),
+    Field("status", STATUS, "how certain the sources are", required=True),
+    Field("citations", CITATIONS, "sources and verbatim quotes", default=list),
+    Field("positions", ListOf(POSITION), "for a disputed fact: each side with its sources", default=list),
+), Fact, _check_fact)
+RELATION = Record("relation", (
+    Field("type", Choice({k: f"{v.forward} / {v.inverse}" for k, v in RELATION_TYPES.items()}),
+          "the kind of relation, read 'this entity <type> target'", required=True),
+    Field("target", RefTo(), "id of the other entity", required=True),
+    Field("status", STATUS, "how certain the sources are", required=True),
+    Field("note", Text(prose=True), "a short qualification shown with the relation"),
+    Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes", required=True),
+), Relation)
+ALIAS = Record("alias", (
+    Field("name", Text(), "the other name, in its own script", required=True),
+    Field("lang", Text(), "language code of the name, e.g. ru, ko, de"),
+    Field("used_by", Text(), "who uses this name, where a source says so"),
+    Field("citations", CITATIONS, "sources for the name", default=list),
+), Alias)
+
+# --------------------------------------------------------------------------- kinds
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An entity kind: its folder and URL segment, its own fields and index columns."""
+
+    name: str
+    plural: str
+    title: str
+    help: str
+    fields: tuple[Field, ...]
+    columns: tuple[str, ...]
+    index_template: str = "index.md.j2"
+
+    @property
+    def record(self) -> Record:
+        return Record(self.name, COMMON_FIELDS + self.fields, help=self.help)
+
+
+COMMON_FIELDS: tuple[Field, ...] = (
+    Field("id", Slug(), "stable id: the file name and URL, never changed", required=True),
+    Field("name", Text(), "the name shown as the page title", required=True),
+    Field("aliases", ListOf(ALIAS), "other names and spellings", default=list),
+    Field("summary", Text(prose=True), "one or two sentences in clean English", required=True),
+    Field("facts", ListOf(FACT), "statements with their sources", default=list),
+    Field("relations", ListOf(RELATION), "typed links from this entity to others", default=list),
+)
+
+
+def _check_source(values: dict[str, Any], where: Location) -> None:
+    if not values.get("url") and not values.get("archive"):
+        raise DataError(where, "a source needs a 'url' or an 'archive' file", "add 'url:' or 'archive: seeds/<file>'")
+
+
+def _check_event(values: dict[str, Any], where: Location) -> None:
+    end = values.get("end_date")
+    if end is not None and end < values["date"]:
+        raise DataError(where, "'end_date' is before 'date'", "swap the two dates")
+
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("actor", "actors", "Actors", "A person or a group (such as a hacking team).", (
+        Field("type", Choice({"person": "a named or unnamed individual", "group": "a group of people, e.g. a hacking team"}),
+              "person or group", required=True),
+        Field("role", Text(), "what the actor is, in a few words, e.g. 'missile expert'"),
+        Field("country", Text(), "country the actor belongs to or works from"),
+    ), ("type", "role")),
+    Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
+        Field("type", Choice({
+            "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
+            "intelligence-agency": "a state intelligence service", "news-organization": "a news agency or outlet",
+            "security-company": "a cybersecurity firm or its research unit", "international-body": "e.g. a UN body",
+        }), "what sort of organisation", required=True),
+        Field("country", Text(), "where it is based"),
+        Field("location", Text(), "city or town"),
+    ), ("type", "country")),
+    Kind("weapon", "weapons", "Weapons", "A missile, a weapons programme or a cyber weapon such as malware.", (
+        Field("category", Choice({
+            "missile": "a missile type", "programme": "a weapons programme", "malware": "malicious software",
+            "warship": "a ship that carries weapons",
+        }), "what sort of weapon", required=True),
+        Field("country", Text(), "country that builds or operates it"),
+    ), ("category", "country")),
+    Kind("assessment", "assessments", "Assessments", "An expert's judgement on a question, with who judged and when.", (
+        Field("assessor", RefTo("actor", "organization"), "who judged", required=True),
+        Field("affiliation", RefTo("organization"), "the assessor's organisation at the time"),
+        Field("role", Text(), "the assessor's role at the time, as the source gives it"),
+        Field("topic", Choice({
+            "attribution": "who was behind the intrusion",
+            "value-of-stolen-plans": "what stolen or viewed information is worth",
+            "significance": "what the incident or its disclosure means",
+            "authenticity": "whether the leaked data is genuine",
+        }), "the question judged; assessments on one topic are shown side by side", required=True),
+        Field("about", ListOf(RefTo(), 1), "ids of the entities judged", required=True),
+        Field("date", Date(), "when the judgement was published", required=True),
+        Field("status", STATUS, "how certain the judgement is", required=True),
+        Field("citation", CITATION, "the source and the verbatim words of the judgement", required=True),
+    ), ("topic", "assessor", "date"), index_template="assessments.md.j2"),
+    Kind("event", "events", "Timeline", "Something that happened, with a date of explicit precision.", (
+        Field("date", Date(), "when it happened (or began)", required=True),
+        Field("qualifier", Choice({"early": "early in the period", "mid": "the middle of the period",
+                                   "late": "late in the period", "about": "approximately"}),
+              "for approximate dates, e.g. 'late' with date 2021 for 'end of 2021'"),
+        Field("end_date", Date(), "when it ended, for a period"),
+        Field("key", Flag(), "shown among the key dates on the home page", default=False),
+        Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True),
+        Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes for the event", required=True),
+    ), ("date", "involves"), index_template="timeline.md.j2"),
+    Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
+        Field("title", Text(), "the exact title", required=True),
+        Field("publisher", Text(), "the outlet or organisation that published it", required=True),
+        Field("authors", ListOf(Text()), "authors as credited", default=list),
+        Field("date", Date(), "publication date", required=True),
+        Field("url", Url(), "where it can be read"),
+        Field("archive", Text(), "path of the archived text in seeds/, e.g. seeds/2023-08-10-article.txt"),
+        Field("language", Text(), "language code of the text, e.g. en, de", required=True),
+        Field("translated_from", Text(), "language code of the original, for a translation"),
+        Field("machine_translation", Flag(), "true if the text is a machine translation", default=False),
+        Field("copy_of", RefTo("source"), "the source this is a republication or translation of"),
+        Field("notes", Text(prose=True), "what the reader should know about this source"),
+    ), ("publisher", "date")),
+)}
+
+
+@dataclass
+class Entity:
+    """One loaded data file: the common fields, plus the kind's own in `attrs`."""
+
+    kind: Kind
+    id: str
+    name: str
+    aliases: list[Alias]
+    summary: str
+    facts: list[Fact]
+    relations: list[Relation]
+    attrs: dict[str, Any]
+    location: Location
+    refs: list[tuple[Ref, tuple[str, ...]]] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        """The page's Markdown path, which is also its URL."""
+        return f"{self.kind.plural}/{self.id}.md"
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        date = self.attrs.get("date")
+        return (date or PartialDate(9999), self.name.lower())

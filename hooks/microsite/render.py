@@ -1,0 +1,207 @@
+"""Render the linked graph into Markdown pages through Jinja templates."""
+
+from __future__ import annotations
+
+import math
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from .graph import Graph
+from .model import KINDS, RELATION_TYPES, STATUSES, Citation, Entity, Kind
+from .quotes import anchor
+from .schema import PartialDate, Ref
+from .text import finalize, html_escape, md_escape, prose
+
+TEMPLATES = Path(__file__).parent / "templates"
+QUALIFIERS = {"early": "early", "mid": "mid", "late": "late", "about": "about"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A generated Markdown page; `source` is the data file it comes from, if any."""
+
+    path: str
+    markdown: str
+    source: str | None = None
+
+
+@dataclass
+class References:
+    """Per-page citation numbering: one number per distinct source, quote and locator."""
+
+    entries: list[Citation] = field(default_factory=list)
+    _numbers: dict[tuple[str, str, str | None], int] = field(default_factory=dict)
+
+    def number(self, citation: Citation) -> int:
+        key = (citation.source.id, citation.quote, citation.locator)
+        if key not in self._numbers:
+            self.entries.append(citation)
+            self._numbers[key] = len(self.entries)
+        return self._numbers[key]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of an archived text; `anchors` are the passages that start here."""
+
+    text: str
+    marked: bool
+    anchors: tuple[str, ...] = ()
+
+
+class Renderer:
+    """Renders every page of the site from one graph."""
+
+    def __init__(self, graph: Graph, repo_edit_url: str | None = None) -> None:
+        self.graph = graph
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=finalize, undefined=StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
+        )
+        self.env.filters.update(html=html_escape, when=when, pct=lambda x: f"{x:.0f}")
+        self.env.globals.update(
+            graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, anchor=lambda quote: Markup(anchor(quote)),
+            link=_link, href=_href, prose=_prose, value=_value, cite=_cite, References=References,
+            diagram=self.diagram, segments=self.segments, claims_of=self.claims_of,
+        )
+
+    def pages(self) -> Iterator[Page]:
+        """Every page: home, certainty, one index per kind and one page per entity."""
+        yield Page("index.md", self.render("home.md.j2", "index.md"))
+        yield Page("certainty.md", self.render("certainty.md.j2", "certainty.md"))
+        for kind in KINDS.values():
+            index_path = f"{kind.plural}/index.md"
+            yield Page(index_path, self.render(kind.index_template, index_path, kind=kind,
+                                               entities=sorted(self.graph.by_kind[kind.name], key=_by_name)))
+            for entity in self.graph.by_kind[kind.name]:
+                yield Page(entity.path, self.render(self._template(kind), entity.path, entity=entity,
+                                                    kind=kind), entity.location.path)
+
+    def render(self, template: str, page: str, **context: Any) -> str:
+        return self.env.get_template(template).render(page=page, refs=References(), **context)
+
+    def _template(self, kind: Kind) -> str:
+        own = f"{kind.name}.md.j2"
+        return own if (TEMPLATES / own).exists() else "entity.md.j2"
+
+    # ----------------------------------------------------------------------- views
+
+    def claims_of(self, source: Entity) -> list[tuple[str, list[Any]]]:
+        """The passages of a source with the claims citing each, in order of first citation."""
+        passages: dict[str, list[Any]] = {}
+        for cited in self.graph.citations[source.id]:
+            passages.setdefault(cited.citation.quote, []).append(cited)
+        return list(passages.items())
+
+    def segments(self, source: Entity) -> list[list[Segment]]:
+        """The archived text of a source as paragraphs of plain and cited stretches."""
+        archive = self.graph.archives[source.id]
+        text = archive.text
+        starts: dict[int, list[str]] = {}
+        for name, (start, _) in archive.spans.items():
+            starts.setdefault(start, []).append(name)
+        covered = [False] * len(text)
+        for start, end in archive.spans.values():
+            covered[start:end] = [True] * (end - start)
+        paragraphs: list[list[Segment]] = []
+        offset = 0
+        for block in text.split("\n\n"):
+            cuts = sorted({0, len(block)} | {s - offset for s in starts if offset <= s < offset + len(block)}
+                          | {i for i in range(1, len(block)) if covered[offset + i] != covered[offset + i - 1]})
+            line = [Segment(block[a:b], covered[offset + a], tuple(sorted(starts.get(offset + a, ()))))
+                    for a, b in zip(cuts, cuts[1:]) if b > a]
+            if block.strip():
+                paragraphs.append(line)
+            offset += len(block) + 2
+        return paragraphs
+
+    def diagram(self, entity: Entity) -> dict[str, Any]:
+        """Positions for a small radial diagram of an entity's relations."""
+        edges: list[tuple[Entity, str, bool]] = []
+        for relation in entity.relations:
+            edges.append((self.graph.get(relation.target.id), RELATION_TYPES[relation.type].forward, True))
+        for backlink in self.graph.incoming[entity.id]:
+            edges.append((backlink.subject, RELATION_TYPES[backlink.relation.type].forward, False))
+        neighbours: dict[str, dict[str, Any]] = {}
+        for other, label, outgoing in edges[:12]:
+            node = neighbours.setdefault(other.id, {"entity": other, "labels": [], "outgoing": outgoing})
+            node["labels"].append(label)
+        width, height, radius = 680, 420, 150
+        cx, cy = width / 2, height / 2
+        nodes = []
+        for index, node in enumerate(neighbours.values()):
+            angle = 2 * math.pi * index / max(len(neighbours), 1) - math.pi / 2
+            nodes.append({**node, "x": round(cx + radius * 1.6 * math.cos(angle), 1),
+                          "y": round(cy + radius * math.sin(angle), 1)})
+        return {"width": width, "height": height, "cx": cx, "cy": cy, "nodes": nodes, "more": max(len(edges) - 12, 0)}
+
+
+# --------------------------------------------------------------------------- template helpers
+
+
+def _by_name(entity: Entity) -> str:
+    return entity.name.lower()
+
+
+def _href(page: str, target: str, fragment: str = "") -> Markup:
+    """The relative Markdown path from one page to another (MkDocs validates these).
+
+    Paths and fragments are built from slugs and hashes only, so they are safe as they are.
+    """
+    path = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return Markup(f"{path}#{fragment}" if fragment else path)
+
+
+@pass_context
+def _link(context: Context, target: Entity | Ref | str, label: str | None = None, fragment: str = "") -> Markup:
+    graph: Graph = context["graph"]
+    entity = target if isinstance(target, Entity) else graph.get(target.id if isinstance(target, Ref) else target)
+    return Markup(f"[{md_escape(label or entity.name)}]({_href(context['page'], entity.path, fragment)})")
+
+
+@pass_context
+def _prose(context: Context, text: str) -> Markup:
+    return prose(text, lambda entity_id, label: _link(context, entity_id, label))
+
+
+@pass_context
+def _value(context: Context, value: Any) -> Markup:
+    """Format a kind-specific attribute for a table cell or a fact sheet."""
+    if isinstance(value, Ref):
+        return _link(context, value)
+    if isinstance(value, PartialDate):
+        return md_escape(value.human())
+    if isinstance(value, bool):
+        return Markup("yes" if value else "no")
+    if isinstance(value, list):
+        return Markup(", ").join(_value(context, item) for item in value)
+    return md_escape(value)
+
+
+@pass_context
+def _cite(context: Context, citations: list[Citation]) -> Markup:
+    """Numbered citation markers that link to the page's reference list."""
+    refs: References = context["refs"]
+    numbers = sorted({refs.number(c) for c in citations})
+    return Markup("").join(Markup(f'<sup class="cite">[\\[{n}\\]](#ref-{n})</sup>') for n in numbers)
+
+
+def when(entity: Entity) -> str:
+    """An event's date in words, with its qualifier and end: 'late 2021 – May 2022'."""
+    date: PartialDate = entity.attrs["date"]
+    qualifier = entity.attrs.get("qualifier")
+    text = date.human()
+    if qualifier == "mid" and date.month and not date.day:
+        text = f"mid-{text}"
+    elif qualifier:
+        text = f"{QUALIFIERS[qualifier]} {text}"
+    end = entity.attrs.get("end_date")
+    return f"{text} – {end.human()}" if end else text

@@ -1,0 +1,344 @@
+"""Field types that turn YAML nodes into checked values, and describe themselves.
+
+Each type converts a composed YAML node (which still knows its line) into a
+Python value or raises `DataError` at that node. The same type also yields its
+JSON Schema, so the editor schema can never drift from what the build accepts.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import DataError, Location
+from .text import ENTITY_LINK
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+@dataclass
+class Context:
+    """What one file's conversion collects besides its values."""
+
+    path: str
+    errors: list[DataError] = field(default_factory=list)
+    refs: list[tuple[Ref, tuple[str, ...]]] = field(default_factory=list)
+
+    def report(self, error: DataError) -> None:
+        """Keep an error, unless it only says that a nested record already reported its own."""
+        if not isinstance(error, _Invalid):
+            self.errors.append(error)
+
+    def at(self, node: yaml.Node) -> Location:
+        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to an entity by id, resolved when all data is loaded."""
+
+    id: str
+    location: Location
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, month or day."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}", f"{self.month:02d}" if self.month else "", f"{self.day:02d}" if self.day else ""]
+        return "-".join(p for p in parts if p)
+
+    def human(self) -> str:
+        if self.day:
+            return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
+        if self.month:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return str(self.year)
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """A 'did you mean' phrase for the closest choice, or ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _kind_of(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping (key: value lines)"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.tag == NULL_TAG:
+        return "nothing (an empty value)"
+    return f"the value '{node.value}'"
+
+
+class FieldType:
+    """Base of all field types."""
+
+    description = "value"
+
+    def convert(self, node: yaml.Node, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class Text(FieldType):
+    """A non-empty piece of text; `prose` marks fields that allow light markup."""
+
+    description = "text"
+
+    def __init__(self, pattern: re.Pattern[str] | None = None, hint: str = "", prose: bool = False) -> None:
+        self.pattern = pattern
+        self.hint = hint
+        self.prose = prose
+
+    def convert(self, node: yaml.Node, ctx: Context) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag in (NULL_TAG, BOOL_TAG):
+            raise DataError(ctx.at(node), f"expected {self.description}, found {_kind_of(node)}",
+                            "write the text after the colon; quote it if it contains ': ' or starts with a symbol")
+        value = " ".join(node.value.split()) if not self.prose else node.value.strip()
+        if not value:
+            raise DataError(ctx.at(node), f"expected {self.description}, found empty text", "write the text or remove the key")
+        if self.pattern and not self.pattern.match(value):
+            raise DataError(ctx.at(node), f"'{value}' is not a valid {self.description}", self.hint)
+        if self.prose:
+            for match in ENTITY_LINK.finditer(value):
+                if not SLUG.match(match.group(1)):
+                    raise DataError(ctx.at(node), f"'[[{match.group(1)}]]' does not link to an id",
+                                    "write [[entity-id]] or [[entity-id|label]] with a lowercase id")
+                ctx.refs.append((Ref(match.group(1), ctx.at(node)), ()))
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": ["string", "number"], "minLength": 1}
+        if self.pattern:
+            schema = {"type": "string", "pattern": self.pattern.pattern}
+        return schema
+
+
+class Slug(Text):
+    """A stable id: lowercase letters, digits and single hyphens."""
+
+    description = "id (a lowercase slug)"
+
+    def __init__(self) -> None:
+        super().__init__(SLUG, "use lowercase letters, digits and single hyphens, e.g. 'lazarus-group'")
+
+
+class Url(Text):
+    """An http(s) address."""
+
+    description = "web address (http:// or https://)"
+
+    def __init__(self) -> None:
+        super().__init__(re.compile(r"^https?://[^\s<>\"']+$"), "write the full address, starting with https://")
+
+
+class Choice(FieldType):
+    """One of a declared set of words, each with its meaning."""
+
+    def __init__(self, choices: dict[str, str]) -> None:
+        self.choices = choices
+        self.description = "one of: " + ", ".join(choices)
+
+    def convert(self, node: yaml.Node, ctx: Context) -> str:
+        value = Text().convert(node, ctx)
+        if value not in self.choices:
+            hint = suggest(value, tuple(self.choices)) or f"use {self.description}"
+            raise DataError(ctx.at(node), f"'{value}' is not allowed here; expected {self.description}", hint)
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
+
+class Flag(FieldType):
+    """true or false."""
+
+    description = "true or false"
+
+    def convert(self, node: yaml.Node, ctx: Context) -> bool:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL_TAG:
+            raise DataError(ctx.at(node), f"expected true or false, found {_kind_of(node)}", "write true or false")
+        return node.value.lower() in ("true", "yes", "on")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+class Date(FieldType):
+    """A date to the day (2023-08-07), month (2022-05) or year (2021)."""
+
+    description = "date as YYYY, YYYY-MM or YYYY-MM-DD"
+
+    def convert(self, node: yaml.Node, ctx: Context) -> PartialDate:
+        match = DATE.match(node.value.strip()) if isinstance(node, yaml.ScalarNode) else None
+        if not match:
+            raise DataError(ctx.at(node), f"expected a {self.description}, found {_kind_of(node)}",
+                            "write e.g. 2023-08-07 (day), 2022-05 (month) or 2021 (year)")
+        year, month, day = (int(g) if g else 0 for g in match.groups())
+        if match.group(2) and not 1 <= month <= 12:
+            raise DataError(ctx.at(node), f"'{node.value}' has no month {month}", "months run from 01 to 12")
+        if day:
+            last = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= last:
+                raise DataError(ctx.at(node), f"'{node.value}' is not a real day: {MONTHS[month - 1]} {year} has {last} days",
+                                "check the day of the month")
+        return PartialDate(year, month, day)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["string", "integer"], "pattern": DATE.pattern}
+
+
+class RefTo(FieldType):
+    """The id of an entity of the given kinds (any kind when none are given)."""
+
+    def __init__(self, *kinds: str) -> None:
+        self.kinds = kinds
+        self.description = f"id of {' or '.join(kinds) if kinds else 'an entity'}"
+
+    def convert(self, node: yaml.Node, ctx: Context) -> Ref:
+        value = Slug().convert(node, ctx)
+        ref = Ref(value, ctx.at(node))
+        ctx.refs.append((ref, self.kinds))
+        return ref
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": SLUG.pattern, "description": self.description}
+
+
+class ListOf(FieldType):
+    """A list of items of one type."""
+
+    def __init__(self, item: FieldType, min_items: int = 0) -> None:
+        self.item = item
+        self.min_items = min_items
+        self.description = f"list of {item.description}"
+
+    def convert(self, node: yaml.Node, ctx: Context) -> list[Any]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise DataError(ctx.at(node), f"expected a {self.description}, found {_kind_of(node)}",
+                            "start each item on its own line with '- '")
+        if len(node.value) < self.min_items:
+            raise DataError(ctx.at(node), f"needs at least {self.min_items} item(s), found {len(node.value)}",
+                            f"add a {self.item.description}")
+        items = []
+        for child in node.value:
+            try:
+                items.append(self.item.convert(child, ctx))
+            except DataError as error:
+                ctx.report(error)
+        return items
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a record: its type, whether it must be there, and help for editors."""
+
+    name: str
+    type: FieldType
+    help: str
+    required: bool = False
+    default: Any = None
+
+
+Check = Callable[[dict[str, Any], Location], None]
+
+
+class Record(FieldType):
+    """A mapping with declared keys, built into `cls` (a dataclass) or a dict."""
+
+    def __init__(self, name: str, fields: tuple[Field, ...], cls: type | None = None,
+                 check: Check | None = None, help: str = "") -> None:
+        self.description = name
+        self.fields = {f.name: f for f in fields}
+        self.cls = cls
+        self.check = check
+        self.help = help
+
+    def convert(self, node: yaml.Node, ctx: Context) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            raise DataError(ctx.at(node), f"expected a {self.description} (key: value lines), found {_kind_of(node)}",
+                            f"write keys such as {', '.join(list(self.fields)[:3])}")
+        here = ctx.at(node)
+        values: dict[str, Any] = {}
+        seen: set[str] = set()
+        failed = False
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            if key in seen:
+                ctx.errors.append(DataError(ctx.at(key_node), f"duplicate key '{key}' in this {self.description}",
+                                            "keep one of the two; YAML would silently drop the first"))
+                failed = True
+                continue
+            seen.add(key)
+            spec = self.fields.get(key)
+            if spec is None:
+                hint = suggest(key, tuple(self.fields)) or f"allowed keys: {', '.join(self.fields)}"
+                ctx.errors.append(DataError(ctx.at(key_node), f"unknown key '{key}' in {self.description}", hint))
+                failed = True
+                continue
+            if value_node.tag == NULL_TAG and not spec.required:
+                continue
+            try:
+                values[key] = spec.type.convert(value_node, ctx)
+            except DataError as error:
+                ctx.report(error)
+                failed = True
+        for spec in self.fields.values():
+            if spec.name not in values and spec.name not in seen:
+                if spec.required:
+                    ctx.errors.append(DataError(here, f"missing required key '{spec.name}' in {self.description}",
+                                                f"add '{spec.name}:' ({spec.help})"))
+                    failed = True
+                else:
+                    values[spec.name] = spec.default() if callable(spec.default) else spec.default
+        if failed:
+            raise _Invalid()
+        if self.check:
+            self.check(values, here)
+        if self.cls is None:
+            return values
+        return self.cls(**values, location=here)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "description": self.help or self.description,
+            "additionalProperties": False,
+            "required": [f.name for f in self.fields.values() if f.required],
+            "properties": {f.name: {**f.type.json_schema(), "description": f.help} for f in self.fields.values()},
+        }
+
+
+class _Invalid(DataError):
+    """Raised by a record whose own errors are already in the context."""
+
+    def __init__(self) -> None:
+        super().__init__(Location("?"), "invalid record")

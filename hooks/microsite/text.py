@@ -1,0 +1,61 @@
+"""Turn data text into safe Markdown: everything is escaped, only declared markup survives.
+
+Prose fields allow two kinds of markup, nothing else: `*emphasis*` and links to
+entities by id, `[[lazarus-group]]` or `[[lazarus-group|the Lazarus Group]]`.
+Raw HTML, Markdown links and `javascript:` URLs are shown as the text they are.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^=:])")
+_SPACE = re.compile(r"\s+")
+PROSE_TOKEN = re.compile(r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)(?:\|([^\]\n]+))?\]\]|\*([^*\s](?:[^*\n]*[^*\s])?)\*")
+ENTITY_LINK = re.compile(r"\[\[([^\]|\n]*)(?:\|[^\]\n]*)?\]\]")
+
+
+def md_escape(value: object) -> Markup:
+    """Escape a value so that Markdown and HTML show it literally, on one line."""
+    if isinstance(value, Markup):
+        return value
+    text = " ".join(str(value).split())
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)))
+
+
+def finalize(value: object) -> object:
+    """Escape every value a template prints, except numbers and what is already markup."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return md_escape(value)
+
+
+def html_escape(value: object) -> Markup:
+    """Escape a value for raw HTML blocks (where Markdown is not processed)."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(html.escape(_SPACE.sub(" ", str(value)), quote=True))
+
+
+def prose(text: str, link: Callable[[str, str | None], Markup]) -> Markup:
+    """Escape `text`, then render only `*emphasis*` and `[[id]]` / `[[id|label]]` entity links."""
+    out: list[str] = []
+    last = 0
+    for match in PROSE_TOKEN.finditer(text):
+        out.append(_plain(text[last:match.start()]))
+        entity_id, label, emphasis = match.groups()
+        out.append(f"*{md_escape(emphasis)}*" if emphasis is not None else link(entity_id, label))
+        last = match.end()
+    out.append(_plain(text[last:]))
+    return Markup("".join(out).strip())
+
+
+def _plain(raw: str) -> str:
+    """Escape a stretch of plain text, keeping one space at either edge if it had any."""
+    if not raw.strip():
+        return " " if raw else ""
+    return f"{' ' if raw[0].isspace() else ''}{md_escape(raw)}{' ' if raw[-1].isspace() else ''}"
