@@ -106,7 +106,8 @@ def _resolve_refs(entity: Entity, index: dict[str, Entity]) -> Iterator[DataErro
             hint = suggest(ref.id, tuple(index)) or "check the id, or add a file for it in data/"
             yield DataError(ref.location, f"unknown id '{ref.id}'", hint)
         elif kinds and target.kind.name not in kinds:
-            yield DataError(ref.location, f"'{ref.id}' is a {target.kind.name}, but a {' or '.join(kinds)} is expected here",
+            expected = " or ".join(kinds)
+            yield DataError(ref.location, f"'{ref.id}' is a {target.kind.name}, but a {expected} is expected here",
                             "use the id of an entity of the right kind")
 
 
@@ -135,7 +136,8 @@ def _link_entity(graph: Graph, entity: Entity) -> Iterator[DataError]:
         target = graph.get(relation.target.id)
         if entity.kind.name not in rule.subjects or target.kind.name not in rule.objects:
             yield DataError(relation.location,
-                            f"a '{relation.type}' relation goes from {' or '.join(rule.subjects)} to {' or '.join(rule.objects)}, "
+                            f"a '{relation.type}' relation goes from {' or '.join(rule.subjects)} "
+                            f"to {' or '.join(rule.objects)}, "
                             f"not from {entity.kind.name} to {target.kind.name} ('{target.id}')",
                             "choose another relation type, or put the relation in the other entity's file")
         graph.incoming[target.id].append(Backlink(entity, relation))

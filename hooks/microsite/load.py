@@ -57,7 +57,8 @@ def load_file(path: Path, rel: str, kind: Kind) -> tuple[Entity | None, list[Dat
         ctx.report(error)
         return None, ctx.errors
     if values["id"] != path.stem:
-        ctx.errors.append(DataError(ctx.at(_key_node(node, "id")), f"id '{values['id']}' does not match the file name '{path.name}'",
+        message = f"id '{values['id']}' does not match the file name '{path.name}'"
+        ctx.errors.append(DataError(ctx.at(_key_node(node, "id")), message,
                                     f"rename the file to {values['id']}.yml, or set 'id: {path.stem}'"))
     if ctx.errors:
         return None, ctx.errors

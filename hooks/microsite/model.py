@@ -286,3 +286,12 @@ class Entity:
     def sort_key(self) -> tuple[Any, ...]:
         date = self.attrs.get("date")
         return (date or PartialDate(9999), self.name.lower())
+
+
+def json_schema(kind: Kind) -> dict[str, Any]:
+    """The editor's JSON Schema for one kind's data files, derived from the declaration."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{kind.title}: data/{kind.plural}/<id>.yml",
+        **kind.record.json_schema(),
+    }

@@ -68,7 +68,8 @@ class Renderer:
         )
         self.env.filters.update(html=html_escape, when=when, pct=lambda x: f"{x:.0f}")
         self.env.globals.update(
-            graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, anchor=lambda quote: Markup(anchor(quote)),
+            graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES,
+            anchor=lambda quote: Markup(anchor(quote)),
             link=_link, href=_href, prose=_prose, value=_value, cite=_cite, References=References,
             diagram=self.diagram, segments=self.segments, claims_of=self.claims_of,
         )
@@ -79,11 +80,11 @@ class Renderer:
         yield Page("certainty.md", self.render("certainty.md.j2", "certainty.md"))
         for kind in KINDS.values():
             index_path = f"{kind.plural}/index.md"
-            yield Page(index_path, self.render(kind.index_template, index_path, kind=kind,
-                                               entities=sorted(self.graph.by_kind[kind.name], key=_by_name)))
+            entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
+            yield Page(index_path, self.render(kind.index_template, index_path, kind=kind, entities=entities))
             for entity in self.graph.by_kind[kind.name]:
-                yield Page(entity.path, self.render(self._template(kind), entity.path, entity=entity,
-                                                    kind=kind), entity.location.path)
+                markdown = self.render(self._template(kind), entity.path, entity=entity, kind=kind)
+                yield Page(entity.path, markdown, entity.location.path)
 
     def render(self, template: str, page: str, **context: Any) -> str:
         return self.env.get_template(template).render(page=page, refs=References(), **context)
@@ -117,7 +118,7 @@ class Renderer:
             cuts = sorted({0, len(block)} | {s - offset for s in starts if offset <= s < offset + len(block)}
                           | {i for i in range(1, len(block)) if covered[offset + i] != covered[offset + i - 1]})
             line = [Segment(block[a:b], covered[offset + a], tuple(sorted(starts.get(offset + a, ()))))
-                    for a, b in zip(cuts, cuts[1:]) if b > a]
+                    for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
             if block.strip():
                 paragraphs.append(line)
             offset += len(block) + 2

@@ -1,0 +1,26 @@
+# Two commands matter: `make serve` and `make test`. Everything else is what they call.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test check build lint
+serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
+	$(VENV)/bin/mkdocs serve
+
+test: $(VENV)/.installed  ## the whole test suite
+	$(PY) -m pytest
+
+check: $(VENV)/.installed  ## validate data/ without building the site
+	$(PY) hooks/check.py
+
+build: $(VENV)/.installed  ## strict build into site/ (never with -q or -v: both defeat strict mode)
+	$(VENV)/bin/mkdocs build --strict
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check hooks tests
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@

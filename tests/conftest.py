@@ -1,0 +1,70 @@
+"""Shared fixtures: real project copies built by the real `mkdocs build --strict`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.html import Html
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("data", "docs", "hooks", "seeds", "mkdocs.yml")
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+
+@dataclass
+class Build:
+    """The outcome of one `mkdocs build --strict` of a project folder."""
+
+    project: Path
+    returncode: int
+    output: str
+
+    @property
+    def site(self) -> Path:
+        return self.project / "site"
+
+    def page(self, path: str) -> Html:
+        """The built page for a Markdown path such as 'actors/kim-jong-un.md'."""
+        stem = path.removesuffix(".md")
+        html_path = self.site / ("index.html" if stem == "index" else f"{stem.removesuffix('/index')}/index.html")
+        return Html.parse(html_path)
+
+
+def copy_project(target: Path) -> Path:
+    """A fresh copy of the project's real inputs, to build or to break."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def build(project: Path) -> Build:
+    """Run the real MkDocs CLI, strict, never with -q or -v (both defeat strict mode)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([*MKDOCS, "build", "--strict"], cwd=project, env=env, capture_output=True, text=True)
+    return Build(project, result.returncode, result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The real data, built once for the session."""
+    result = build(copy_project(tmp_path_factory.mktemp("real")))
+    assert result.returncode == 0, result.output
+    return result
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the real project to change and build in a test."""
+    return copy_project(tmp_path / "project")
