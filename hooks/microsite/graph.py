@@ -135,7 +135,7 @@ def _link_entity(graph: Graph, entity: Entity) -> Iterator[DataError]:
         rule = RELATION_TYPES[relation.type]
         target = graph.get(relation.target.id)
         if entity.kind.name not in rule.subjects or target.kind.name not in rule.objects:
-            yield DataError(relation.location,
+            yield DataError(relation.target.location,
                             f"a '{relation.type}' relation goes from {' or '.join(rule.subjects)} "
                             f"to {' or '.join(rule.objects)}, "
                             f"not from {entity.kind.name} to {target.kind.name} ('{target.id}')",
@@ -160,4 +160,5 @@ def _quote_error(citation: Citation, archive: Archive, path: str) -> DataError:
     hint = f"copy the passage exactly from {path}"
     if close:
         hint += f"; the closest passage is: {close[0].strip()!r}"
-    return DataError(citation.location, f"the quote is not in the archived text of '{citation.source.id}'", hint)
+    where = citation.places.get("quote", citation.location)
+    return DataError(where, f"the quote is not in the archived text of '{citation.source.id}'", hint)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DataError, Location
-from .schema import Choice, Date, Field, Flag, ListOf, PartialDate, Record, Ref, RefTo, Slug, Text, Url
+from .schema import Check, Choice, Date, Field, Flag, ListOf, PartialDate, Record, Ref, RefTo, Slug, Text, Url
 
 # --------------------------------------------------------------------------- certainty
 
@@ -68,6 +68,7 @@ class Citation:
     locator: str | None
     translation: str | None
     location: Location
+    places: dict[str, Location] = field(default_factory=dict)
 
 
 @dataclass
@@ -171,10 +172,11 @@ class Kind:
     fields: tuple[Field, ...]
     columns: tuple[str, ...]
     index_template: str = "index.md.j2"
+    check: Check | None = None
 
     @property
     def record(self) -> Record:
-        return Record(self.name, COMMON_FIELDS + self.fields, help=self.help)
+        return Record(self.name, COMMON_FIELDS + self.fields, check=self.check, help=self.help)
 
 
 COMMON_FIELDS: tuple[Field, ...] = (
@@ -245,7 +247,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("key", Flag(), "shown among the key dates on the home page", default=False),
         Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True),
         Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes for the event", required=True),
-    ), ("date", "involves"), index_template="timeline.md.j2"),
+    ), ("date", "involves"), index_template="timeline.md.j2", check=_check_event),
     Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
         Field("title", Text(), "the exact title", required=True),
         Field("publisher", Text(), "the outlet or organisation that published it", required=True),
@@ -258,7 +260,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("machine_translation", Flag(), "true if the text is a machine translation", default=False),
         Field("copy_of", RefTo("source"), "the source this is a republication or translation of"),
         Field("notes", Text(prose=True), "what the reader should know about this source"),
-    ), ("publisher", "date")),
+    ), ("publisher", "date"), check=_check_source),
 )}
 
 

@@ -287,6 +287,7 @@ class Record(FieldType):
                             f"write keys such as {', '.join(list(self.fields)[:3])}")
         here = ctx.at(node)
         values: dict[str, Any] = {}
+        places: dict[str, Location] = {}
         seen: set[str] = set()
         failed = False
         for key_node, value_node in node.value:
@@ -299,10 +300,13 @@ class Record(FieldType):
             seen.add(key)
             spec = self.fields.get(key)
             if spec is None:
-                hint = suggest(key, tuple(self.fields)) or f"allowed keys: {', '.join(self.fields)}"
+                close = difflib.get_close_matches(key, list(self.fields), n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(self.fields)}"
+                seen.update(close)  # a misspelt key is one mistake, not also a missing one
                 ctx.errors.append(DataError(ctx.at(key_node), f"unknown key '{key}' in {self.description}", hint))
                 failed = True
                 continue
+            places[key] = ctx.at(value_node)
             if value_node.tag == NULL_TAG and not spec.required:
                 continue
             try:
@@ -324,7 +328,8 @@ class Record(FieldType):
             self.check(values, here)
         if self.cls is None:
             return values
-        return self.cls(**values, location=here)
+        extra = {"places": places} if "places" in getattr(self.cls, "__dataclass_fields__", {}) else {}
+        return self.cls(**values, location=here, **extra)
 
     def json_schema(self) -> dict[str, Any]:
         return {
