@@ -1,7 +1,8 @@
 """MkDocs adapter: the only module that knows MkDocs. It hands events to the `microsite` core.
 
 - `on_pre_build` (every build and rebuild): load, validate and link `data/`.
-- `on_files`: add the rendered pages as generated files, kept out of the sidebar.
+- `on_files`: add the rendered pages as generated files, kept out of the sidebar, each with an
+  edit link to its YAML file when `repo_url` is set.
 A data mistake becomes one `PluginError` listing every problem: no traceback, no site.
 """
 
@@ -24,6 +25,12 @@ _pages: list[microsite.render.Page] = []
 NAV_PAGES = {"index.md", "certainty.md"}
 
 
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    if not config.repo_url:
+        config.edit_uri = None  # no repository known: no edit links (and no warning about them)
+    return config
+
+
 def on_pre_build(config: MkDocsConfig) -> None:
     root = Path(config.config_file_path).parent
     try:
@@ -42,5 +49,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         in_nav = page.path in NAV_PAGES or page.path.endswith("/index.md")
         file = File.generated(config, page.path, content=page.markdown,
                               inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
+        if page.source:
+            file.edit_uri = f"../{page.source}"  # relative to edit_uri, which points at docs/
         files.append(file)
     return files
