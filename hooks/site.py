@@ -1,9 +1,12 @@
-"""MkDocs adapter: the only module that knows MkDocs. It hands events to the `microsite` core.
+"""MkDocs adapter: the only module that knows MkDocs. It hands MkDocs events to the `microsite` core.
 
-- `on_pre_build` (every build and rebuild): load, validate and link `data/`.
-- `on_files`: add the rendered pages as generated files, kept out of the sidebar, each with an
-  edit link to its YAML file when `repo_url` is set.
-A data mistake becomes one `PluginError` listing every problem: no traceback, no site.
+- `on_config`: without a `repo_url` there are no edit links (and no warning about them).
+- `on_pre_build` (every build and every `serve` rebuild): load, validate and link `data/`.
+- `on_files`: add the rendered pages as generated files; entity pages stay out of the sidebar and
+  link to their YAML file for editing.
+- `on_post_build`: write redirect stubs at the former URLs of renamed or merged entities.
+
+A data mistake becomes one `PluginError` listing every problem: no traceback, and no site is written.
 """
 
 from __future__ import annotations
@@ -17,33 +20,32 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 sys.path.insert(0, str(Path(__file__).parent))
-import microsite  # noqa: E402
+from microsite import check  # noqa: E402
 from microsite.errors import DataErrors  # noqa: E402
 from microsite.render import Renderer  # noqa: E402
 
-_pages: list[microsite.render.Page] = []
 NAV_PAGES = {"index.md", "certainty.md"}
+_current: list[Renderer] = []  # this build's renderer; MkDocs hooks are plain module functions
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not config.repo_url:
-        config.edit_uri = None  # no repository known: no edit links (and no warning about them)
+        config.edit_uri = None
     return config
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
-    root = Path(config.config_file_path).parent
+    _current.clear()
     try:
-        graph = microsite.check(root)
+        graph = check(Path(config.config_file_path).parent)
     except DataErrors as errors:
-        _pages.clear()
         raise PluginError(f"the data has errors:\n{errors}") from None
-    _pages[:] = Renderer(graph).pages()
+    _current.append(Renderer(graph))
 
 
-@event_priority(50)  # before plugins that snapshot `files` in their own on_files (see README)
+@event_priority(50)  # before plugins that snapshot `files` in their own on_files
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for page in _pages:
+    for page in _current[0].pages():
         if files.get_file_from_path(page.path) is not None:
             continue  # a hand-written page in docs/ wins
         in_nav = page.path in NAV_PAGES or page.path.endswith("/index.md")
@@ -53,3 +55,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             file.edit_uri = f"../{page.source}"  # relative to edit_uri, which points at docs/
         files.append(file)
     return files
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    renderer = _current[0]
+    for old_path, entity in renderer.redirects():
+        old = File.generated(config, old_path, content="")
+        new = File.generated(config, entity.path, content="")
+        stub = Path(config.site_dir) / old.dest_uri
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text(renderer.redirect_html(new.url_relative_to(old), entity.name), encoding="utf-8")

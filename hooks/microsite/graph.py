@@ -63,6 +63,7 @@ def link(entities: list[Entity], root: Path) -> Graph:
                                     "ids are unique across all kinds; choose another id"))
         else:
             index[entity.id] = entity
+    errors.extend(_check_former_ids(entities, index))
     graph = Graph(index, _load_archives(index, root, errors))
     for entity in entities:
         errors.extend(_resolve_refs(entity, index))
@@ -109,6 +110,17 @@ def _resolve_refs(entity: Entity, index: dict[str, Entity]) -> Iterator[DataErro
             expected = " or ".join(kinds)
             yield DataError(ref.location, f"'{ref.id}' is a {target.kind.name}, but a {expected} is expected here",
                             "use the id of an entity of the right kind")
+
+
+def _check_former_ids(entities: list[Entity], index: dict[str, Entity]) -> Iterator[DataError]:
+    claimed: dict[str, Entity] = {}
+    for entity in entities:
+        for old in entity.former_ids:
+            if old in index or old in claimed:
+                owner = index.get(old) or claimed[old]
+                yield DataError(entity.location, f"former id '{old}' is still in use by {owner.location.path}",
+                                "a former id must not be a current id or another entity's former id")
+            claimed[old] = entity
 
 
 def _load_archives(index: dict[str, Entity], root: Path, errors: list[DataError]) -> dict[str, Archive]:

@@ -186,6 +186,8 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("summary", Text(prose=True), "one or two sentences in clean English", required=True),
     Field("facts", ListOf(FACT), "statements with their sources", default=list),
     Field("relations", ListOf(RELATION), "typed links from this entity to others", default=list),
+    Field("former_ids", ListOf(Slug()), "ids this entity had before a rename or merge; their URLs redirect here",
+          default=list),
 )
 
 
@@ -275,6 +277,7 @@ class Entity:
     summary: str
     facts: list[Fact]
     relations: list[Relation]
+    former_ids: list[str]
     attrs: dict[str, Any]
     location: Location
     refs: list[tuple[Ref, tuple[str, ...]]] = field(default_factory=list)
@@ -283,6 +286,11 @@ class Entity:
     def path(self) -> str:
         """The page's Markdown path, which is also its URL."""
         return f"{self.kind.plural}/{self.id}.md"
+
+    @property
+    def former_paths(self) -> list[str]:
+        """Markdown paths this entity was published under before; they redirect to `path`."""
+        return [f"{self.kind.plural}/{old}.md" for old in self.former_ids]
 
     @property
     def sort_key(self) -> tuple[Any, ...]:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .graph import Graph
 from .model import KINDS, RELATION_TYPES, STATUSES, Citation, Entity, Kind
 from .quotes import anchor
-from .schema import PartialDate, Ref
+from .schema import SLUG, PartialDate, Ref
 from .text import finalize, html_escape, md_escape, prose
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -66,7 +66,8 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
         )
-        self.env.filters.update(html=html_escape, when=when, pct=lambda x: f"{x:.0f}")
+        self.html_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
+        self.env.filters.update(html=html_escape, id=_html_id, when=when, pct=lambda x: f"{x:.0f}")
         self.env.globals.update(
             graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES,
             anchor=lambda quote: Markup(anchor(quote)),
@@ -85,6 +86,16 @@ class Renderer:
             for entity in self.graph.by_kind[kind.name]:
                 markdown = self.render(self._template(kind), entity.path, entity=entity, kind=kind)
                 yield Page(entity.path, markdown, entity.location.path)
+
+    def redirects(self) -> Iterator[tuple[str, Entity]]:
+        """(old page, entity) for every renamed or merged entity, so that no published URL dies."""
+        for entity in self.graph.entities.values():
+            for old in entity.former_paths:
+                yield old, entity
+
+    def redirect_html(self, target_url: str, title: str) -> str:
+        """A stub page that sends readers and crawlers to `target_url`."""
+        return self.html_env.get_template("redirect.html.j2").render(url=target_url, title=title)
 
     def render(self, template: str, page: str, **context: Any) -> str:
         return self.env.get_template(template).render(page=page, refs=References(), **context)
@@ -146,6 +157,13 @@ class Renderer:
 
 
 # --------------------------------------------------------------------------- template helpers
+
+
+def _html_id(value: str) -> Markup:
+    """A declared word (a status, a topic) used as an HTML id; only slugs qualify."""
+    if not SLUG.match(value):
+        raise ValueError(f"not usable as an HTML id: {value!r}")
+    return Markup(value)
 
 
 def _by_name(entity: Entity) -> str:

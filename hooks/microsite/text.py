@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^=:])")
+# Python-Markdown's escapable characters, plus '|' (tables); '<', '>' and '&' are HTML-escaped first.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 _SPACE = re.compile(r"\s+")
 PROSE_TOKEN = re.compile(r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)(?:\|([^\]\n]+))?\]\]|\*([^*\s](?:[^*\n]*[^*\s])?)\*")
 ENTITY_LINK = re.compile(r"\[\[([^\]|\n]*)(?:\|[^\]\n]*)?\]\]")
