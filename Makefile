@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test check build lint
+.PHONY: serve test check build lint linkcheck urls
 serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
 	$(VENV)/bin/mkdocs serve
 
@@ -24,3 +24,10 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
+
+linkcheck: build  ## every link and anchor in the built HTML, and no vanished URL
+	$(PY) hooks/sitecheck.py links site
+	$(PY) hooks/sitecheck.py urls site
+
+urls: build  ## record the site's current URLs as published (after adding pages on purpose)
+	$(PY) hooks/sitecheck.py urls site --record
