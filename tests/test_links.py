@@ -78,7 +78,8 @@ def test_a_renamed_entity_keeps_its_old_url_as_a_redirect(project: Path) -> None
         text = re.sub(r"\bkim-jong-un\b(?!-)", "kim-jong-un-renamed", path.read_text(encoding="utf-8"))
         path.write_text(text, encoding="utf-8")
     old = project / "data" / "actors" / "kim-jong-un.yml"
-    text = old.read_text(encoding="utf-8").replace("id: kim-jong-un-renamed", "id: kim-jong-un-renamed\nformer_ids: [kim-jong-un]")
+    text = old.read_text(encoding="utf-8")
+    text = text.replace("id: kim-jong-un-renamed", "id: kim-jong-un-renamed\nformer_ids: [kim-jong-un]")
     old.unlink()
     (old.parent / "kim-jong-un-renamed.yml").write_text(text, encoding="utf-8")
     result = build(project)
