@@ -107,11 +107,14 @@ class Renderer:
     # ----------------------------------------------------------------------- views
 
     def claims_of(self, source: Entity) -> list[tuple[str, list[Any]]]:
-        """The passages of a source with the claims citing each, in order of first citation."""
+        """The passages of a source with the claims citing each: in text order if archived, else as first cited."""
         passages: dict[str, list[Any]] = {}
         for cited in self.graph.citations[source.id]:
             passages.setdefault(cited.citation.quote, []).append(cited)
-        return list(passages.items())
+        archive = self.graph.archives.get(source.id)
+        if archive is None:
+            return list(passages.items())
+        return sorted(passages.items(), key=lambda item: archive.spans[anchor(item[0])])
 
     def segments(self, source: Entity) -> list[list[Segment]]:
         """The archived text of a source as paragraphs of plain and cited stretches."""

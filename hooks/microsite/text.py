@@ -21,10 +21,10 @@ ENTITY_LINK = re.compile(r"\[\[([^\]|\n]*)(?:\|[^\]\n]*)?\]\]")
 
 
 def md_escape(value: object) -> Markup:
-    """Escape a value so that Markdown and HTML show it literally, on one line."""
+    """Escape a value so that Markdown and HTML show it literally, on one line (runs of white space fold)."""
     if isinstance(value, Markup):
         return value
-    text = " ".join(str(value).split())
+    text = _SPACE.sub(" ", str(value))
     return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)))
 
 

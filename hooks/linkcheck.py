@@ -1,0 +1,349 @@
+"""Check the site's external links: `python hooks/linkcheck.py [--site site] [--data data] [--report FILE]`.
+
+A separate, slow, network-bound command, never part of the build. It collects every external http(s) URL
+from the built HTML and from the `url:` of data/sources/*.yml, checks each with HEAD (GET when HEAD is not
+allowed), follows and records redirects, retries transient failures with backoff, and is polite: one request
+in flight per host and a minimum delay between two requests to the same host. Hosts that refuse bots are
+skipped. Good results are cached in a JSON file and reused while younger than --max-age; broken links are
+re-checked on every run. Exits 1 if any link is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import socket
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import yaml
+
+USER_AGENT = "npo-mash-microsite-linkcheck/1.0 (research microsite external link checker; Python urllib)"
+DEFAULT_ALLOWLIST = ("linkedin.com", "twitter.com", "x.com")
+LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src"}
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+MAX_HOPS = 10
+ORDER = {"broken": 0, "rate-limited": 1, "redirected": 2, "skipped": 3, "ok": 4}
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Options:
+    """How to check: network limits and politeness."""
+
+    timeout: float = 10.0
+    retries: int = 2
+    backoff: float = 1.0
+    delay: float = 1.0
+    workers: int = 4
+    allowlist: tuple[str, ...] = DEFAULT_ALLOWLIST
+    user_agent: str = USER_AGENT
+
+
+@dataclass
+class Answer:
+    """One HTTP exchange: a status code, or an error such as 'timeout'."""
+
+    code: int | None = None
+    location: str | None = None
+    error: str | None = None
+    retry_after: str | None = None  # the header, in seconds or as a date
+    note: str = ""
+
+
+@dataclass
+class Result:
+    """The verdict on one URL."""
+
+    url: str
+    status: str  # ok | redirected | broken | rate-limited | skipped
+    code: int | None = None
+    final_url: str = ""
+    hops: int = 0
+    note: str = ""
+    checked_at: str = ""
+    cached: bool = False
+    used_in: list[str] = field(default_factory=list)
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = LINK_ATTRIBUTES.get(tag)
+        self.urls += [value for name, value in attrs if name == wanted and value]
+
+
+def external(url: str, site_host: str | None = None) -> str | None:
+    """The URL without its fragment if it is an external http(s) URL, else None."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.hostname == site_host:
+        return None
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def collect(site: Path, data: Path, site_url: str | None = None) -> dict[str, list[str]]:
+    """Every external URL → the pages and data files that use it."""
+    site_host = urlsplit(site_url).hostname if site_url else None
+    found: dict[str, set[str]] = defaultdict(set)
+    for page in sorted(site.rglob("*.html")) if site.is_dir() else []:
+        parser = _LinkParser()
+        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
+        for url in filter(None, (external(u, site_host) for u in parser.urls)):
+            found[url].add(f"{site.name}/{page.relative_to(site).as_posix()}")
+    for source in sorted((data / "sources").glob("*.yml")):
+        record = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        url = external(str(record.get("url") or ""), site_host) if isinstance(record, dict) else None
+        if url:
+            found[url].add(f"{data.name}/sources/{source.name}")
+    return {url: sorted(used) for url, used in sorted(found.items())}
+
+
+def allowlisted(url: str, allowlist: tuple[str, ...]) -> bool:
+    """True if the URL's host is an allowlisted host or one of its subdomains."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == entry or host.endswith("." + entry) for entry in allowlist)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the checker follows redirects itself, one polite request per hop
+
+
+class HostGate:
+    """At most one request in flight per host, and at least `delay` seconds between two requests to it."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._last: dict[str, float] = {}
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        with self._guard:
+            lock = self._locks[host]
+        with lock:
+            wait = self._last.get(host, float("-inf")) + self.delay - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                yield
+            finally:
+                self._last[host] = time.monotonic()
+
+
+class Checker:
+    """Checks URLs over HTTP with retries, redirect tracking and per-host politeness."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.gate = HostGate(options.delay)
+        self.opener = urllib.request.build_opener(_NoRedirect())
+
+    def request(self, url: str, method: str) -> Answer:
+        """One request through the host gate; HTTP errors become codes, network errors become `error`."""
+        headers = {"User-Agent": self.options.user_agent, "Accept": "*/*"}
+        with self.gate.slot((urlsplit(url).hostname or "").lower()):
+            try:
+                with self.opener.open(urllib.request.Request(url, method=method, headers=headers),
+                                      timeout=self.options.timeout) as response:
+                    return Answer(response.status)
+            except urllib.error.HTTPError as error:
+                with error:
+                    return Answer(error.code, error.headers.get("Location"), error.headers.get("Retry-After"))
+            except urllib.error.URLError as error:
+                return Answer(error=_describe(error.reason))
+            except (OSError, ValueError, http.client.HTTPException) as error:
+                return Answer(error=_describe(error))
+
+    def fetch(self, url: str) -> Answer:
+        """HEAD (GET if HEAD is refused), retried with exponential backoff while the failure may be transient."""
+        for attempt in range(self.options.retries + 1):
+            answer = self.request(url, "HEAD")
+            if answer.code in (405, 501):
+                answer = replace(self.request(url, "GET"), note=f"HEAD answered {answer.code}; checked with GET")
+            if attempt == self.options.retries or not _transient(answer):
+                break
+            asked = float(answer.retry_after) if (answer.retry_after or "").strip().isdigit() else 0.0
+            time.sleep(max(self.options.backoff * 2**attempt, min(asked, 60.0)))
+        if _transient(answer) and self.options.retries:
+            answer.note = "; ".join(filter(None, [answer.note, f"after {self.options.retries} retries"]))
+        return answer
+
+    def check(self, url: str) -> Result:
+        """Follow the redirect chain from `url` and classify where it ends."""
+        current, hops = url, 0
+        while True:
+            answer = self.fetch(current)
+            if answer.code not in REDIRECT_CODES or not answer.location:
+                return _verdict(url, current, hops, answer)
+            if hops == MAX_HOPS:
+                return Result(url, "broken", answer.code, current, hops, f"more than {MAX_HOPS} redirects")
+            current, hops = urljoin(current, answer.location), hops + 1
+
+
+def _transient(answer: Answer) -> bool:
+    return answer.error is not None or answer.code == 429 or (answer.code or 0) >= 500
+
+
+def _describe(reason: object) -> str:
+    if isinstance(reason, TimeoutError):
+        return "timeout"
+    if isinstance(reason, ValueError):
+        return f"invalid URL: {reason}"
+    if isinstance(reason, socket.gaierror):
+        return f"DNS error: {reason.strerror or reason}"
+    return f"connection error: {reason}"
+
+
+def _verdict(url: str, final: str, hops: int, answer: Answer) -> Result:
+    code = answer.code
+    if answer.error or code is None:
+        status = "broken"
+    elif 200 <= code < 300:
+        status = "redirected" if hops else "ok"
+    else:
+        status = "rate-limited" if code == 429 else "broken"
+    note = "; ".join(filter(None, [answer.error, answer.note]))
+    return Result(url, status, code, final, hops, note)
+
+
+def load_cache(path: Path) -> dict[str, dict]:
+    """The cache file's entries, or nothing if it is missing or unreadable."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def save_cache(path: Path, cache: dict[str, dict], results: list[Result]) -> None:
+    """Store the ok and redirected results; broken ones are checked again next time."""
+    for r in results:
+        if r.status in ("ok", "redirected") and not r.cached:
+            cache[r.url] = {k: v for k, v in asdict(r).items() if k not in ("url", "cached", "used_in")}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(sorted(cache.items())), indent=2) + "\n", encoding="utf-8")
+
+
+def from_cache(url: str, entry: dict | None, now: datetime, max_age: timedelta) -> Result | None:
+    """The cached result for `url` if there is one younger than `max_age`."""
+    try:
+        fresh = entry["status"] in ("ok", "redirected") and now - datetime.fromisoformat(entry["checked_at"]) < max_age
+        return Result(url=url, **{**entry, "cached": True}) if fresh else None
+    except (KeyError, TypeError, ValueError):  # no entry, or a damaged one: check again
+        return None
+
+
+def run(links: dict[str, list[str]], options: Options, cache: dict[str, dict], max_age: timedelta,
+        clock: Clock = lambda: datetime.now(UTC)) -> list[Result]:
+    """A result for every link: allowlisted ones skipped, fresh ones from the cache, the rest checked."""
+    checker, results, by_host = Checker(options), [], defaultdict(list)
+    for url in links:
+        if allowlisted(url, options.allowlist):
+            results.append(Result(url, "skipped", note="allowlisted: this host refuses bots, never requested"))
+        elif cached := from_cache(url, cache.get(url), clock(), max_age):
+            results.append(cached)
+        else:
+            by_host[urlsplit(url).hostname].append(url)
+
+    def check_host(urls: list[str]) -> list[Result]:
+        return [replace(checker.check(url), checked_at=clock().isoformat()) for url in urls]
+
+    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+        for checked in pool.map(check_host, by_host.values()):
+            results += checked
+    for result in results:
+        result.used_in = links[result.url]
+    return sorted(results, key=lambda r: (ORDER[r.status], r.url))
+
+
+def report(results: list[Result]) -> str:
+    """A Markdown table, failures first."""
+    lines = ["| Status | URL | Final URL | Used in | Note |", "| --- | --- | --- | --- | --- |"]
+    for r in results:
+        details = ["allowlisted"] if r.status == "skipped" else [str(r.code or ""), f"{r.hops} hops" if r.hops else ""]
+        status = f"{r.status} ({', '.join(filter(None, details))})" if any(details) else r.status
+        note = "; ".join(filter(None, [r.note, f"from cache ({r.checked_at})" if r.cached else ""]))
+        cells = (status, r.url, r.final_url if r.hops else "", ", ".join(r.used_in), note)
+        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def summary(results: list[Result]) -> str:
+    """One line: how many links, and how they fared."""
+    count = {s: sum(r.status == s for r in results) for s in ORDER}
+    line = (f"{len(results)} checked, {count['ok']} ok, {count['redirected']} redirected, {count['broken']} broken, "
+            f"{count['skipped']} skipped, {sum(r.cached for r in results)} from cache")
+    return line + (f", {count['rate-limited']} rate-limited" if count["rate-limited"] else "")
+
+
+def duration(text: str) -> timedelta:
+    """'7d', '12h', '30m', '90s' or '2w' as a timedelta; a bare number is days."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use e.g. 7d, 12h, 30m)")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}[match[2]]
+    return timedelta(**{unit: float(match[1])})
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--site", type=Path, default=Path("site"), help="built site folder (default: site)")
+    p.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+    p.add_argument("--cache", type=Path, default=Path(".cache/external-links.json"), help="JSON cache file")
+    p.add_argument("--max-age", type=duration, default=timedelta(days=7), help="reuse cached results this young (7d)")
+    p.add_argument("--report", type=Path, help="also write the Markdown report to this file")
+    p.add_argument("--site-url", help="the site's own URL: links to its host are not external")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default: 10)")
+    p.add_argument("--retries", type=int, default=2, help="retries for timeouts, connection errors, 429, 5xx (2)")
+    p.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds, doubled each time (1)")
+    p.add_argument("--delay", type=float, default=1.0, help="minimum seconds between requests to one host (1)")
+    p.add_argument("--workers", type=int, default=4, help="hosts checked in parallel (default: 4)")
+    p.add_argument("--allow", action="append", default=[], metavar="HOST", help="another host never to request")
+    p.add_argument("--allow-file", type=Path, help="file of hosts never to request, one per line, # comments")
+    return p.parse_args(argv)
+
+
+def allowlist(args: argparse.Namespace) -> tuple[str, ...]:
+    """The default allowlist, plus --allow hosts and those of --allow-file."""
+    lines = args.allow_file.read_text(encoding="utf-8").splitlines() if args.allow_file else []
+    extra = [line.split("#")[0].strip().lower() for line in lines] + [h.lower() for h in args.allow]
+    return tuple(dict.fromkeys([*DEFAULT_ALLOWLIST, *filter(None, extra)]))
+
+
+def main(argv: list[str] | None = None, clock: Clock = lambda: datetime.now(UTC)) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    options = Options(args.timeout, args.retries, args.backoff, args.delay, args.workers, allowlist(args))
+    cache = load_cache(args.cache)
+    results = run(collect(args.site, args.data, args.site_url), options, cache, args.max_age, clock)
+    save_cache(args.cache, cache, results)
+    text = report(results) + "\n" + summary(results) + "\n"
+    if args.report:
+        args.report.write_text(text, encoding="utf-8")
+    print(text, end="")
+    return 1 if any(r.status == "broken" for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

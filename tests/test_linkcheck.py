@@ -1,0 +1,321 @@
+"""The external link checker, run only against a local HTTP server started here: never the internet."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "hooks"))
+import linkcheck  # noqa: E402
+
+FAST = ["--delay", "0", "--backoff", "0.01", "--timeout", "2"]
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Hit:
+    """One request the server received: when it arrived and was answered (logged just before), method, path."""
+
+    start: float
+    end: float
+    method: str
+    path: str
+    user_agent: str
+
+
+@dataclass
+class Server:
+    """A local HTTP server with a few canned answers and a log of every request."""
+
+    port: int = 0
+    log: list[Hit] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def hits(self, path: str | None = None) -> list[Hit]:
+        return [hit for hit in self.log if path is None or hit.path == path]
+
+
+ROUTES: dict[str, tuple[int, dict[str, str]]] = {
+    "/ok": (200, {}),
+    "/other": (200, {}),
+    "/third": (200, {}),
+    "/moved": (301, {"Location": "/moved-again"}),
+    "/moved-again": (302, {"Location": "{base}/final"}),
+    "/final": (200, {}),
+    "/missing": (404, {}),
+    "/error": (500, {}),
+    "/busy": (429, {}),
+}
+
+
+def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            start = time.monotonic()
+            if self.path == "/slow":
+                time.sleep(1.0)
+            code, headers = ROUTES.get(self.path, (200, {}))
+            if self.path == "/no-head":
+                code = 405 if self.command == "HEAD" else 200
+            server.log.append(Hit(start, time.monotonic(), self.command, self.path, self.headers["User-Agent"]))
+            try:
+                self.send_response(code)
+                for name, value in headers.items():
+                    self.send_header(name, value.format(base=server.url("")))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except OSError:
+                pass  # the client gave up (timeout test)
+
+        do_HEAD = do_GET = answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    state = Server()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def fake_project(tmp_path: Path, server: Server, *paths: str, source: str = "/ok") -> tuple[Path, Path]:
+    """A built-site folder with two pages linking to `paths`, and a data/sources folder citing `source`."""
+    site, sources = tmp_path / "site", tmp_path / "data" / "sources"
+    (site / "about").mkdir(parents=True)
+    sources.mkdir(parents=True)
+    links = "".join(f'<a href="{server.url(p)}">x</a>' for p in paths)
+    (site / "index.html").write_text(f'<html><body>{links}<a href="about/">About</a></body></html>')
+    (site / "about" / "index.html").write_text(f'<p><a href="{server.url(paths[0])}#top">same link</a></p>' if paths else "")
+    (sources / "a-source.yml").write_text(f"id: a-source\ndate: 2023-08-07\nurl: {server.url(source)}\n")
+    return site, tmp_path / "data"
+
+
+def check(server: Server, path: str, **options: object) -> linkcheck.Result:
+    """The result for one URL on the local server, checked with fast options."""
+    settings = {"delay": 0.0, "backoff": 0.01, "timeout": 2.0, **options}
+    [result] = linkcheck.run({server.url(path): ["site/index.html"]}, linkcheck.Options(**settings), {}, timedelta(days=7))
+    return result
+
+
+def run_main(tmp_path: Path, site: Path, data: Path, *extra: str, clock=lambda: NOW) -> int:
+    args = ["--site", str(site), "--data", str(data), "--cache", str(tmp_path / "cache.json"), *FAST, *extra]
+    return linkcheck.main(args, clock=clock)
+
+
+def test_links_are_collected_from_pages_and_source_files_with_where_they_are_used(tmp_path: Path) -> None:
+    site, sources = tmp_path / "site", tmp_path / "data" / "sources"
+    (site / "a").mkdir(parents=True)
+    sources.mkdir(parents=True)
+    (site / "index.html").write_text(
+        '<link href="https://cdn.example.org/x.css"><script src="https://cdn.example.org/x.js"></script>'
+        '<img src="https://img.example.org/p.png"><a href="https://example.org/page#part">x</a>'
+        '<a href="a/">rel</a><a href="/abs">abs</a><a href="mailto:x@example.org">m</a><a href="https://me.example.net/x">own</a>'
+    )
+    (site / "a" / "index.html").write_text('<a href="https://example.org/page">again</a>')
+    (sources / "s.yml").write_text("id: s\ndate: 2023-08-07\nurl: >-\n  https://example.org/page\n")
+    (sources / "no-url.yml").write_text("id: no-url\narchive: seeds/x.txt\n")
+
+    links = linkcheck.collect(site, tmp_path / "data", site_url="https://me.example.net/")
+
+    assert links == {
+        "https://cdn.example.org/x.css": ["site/index.html"],
+        "https://cdn.example.org/x.js": ["site/index.html"],
+        "https://example.org/page": ["data/sources/s.yml", "site/a/index.html", "site/index.html"],
+        "https://img.example.org/p.png": ["site/index.html"],
+    }
+
+
+def test_a_200_answer_is_reported_ok_with_a_user_agent_naming_the_project(server: Server) -> None:
+    result = check(server, "/ok")
+
+    assert (result.status, result.code, result.hops) == ("ok", 200, 0)
+    assert [hit.method for hit in server.log] == ["HEAD"]
+    assert "npo-mash-microsite" in server.log[0].user_agent
+
+
+def test_a_redirect_chain_is_followed_and_reported_with_its_final_url_and_hops(server: Server) -> None:
+    result = check(server, "/moved")
+
+    assert (result.status, result.code, result.hops) == ("redirected", 200, 2)
+    assert result.final_url == server.url("/final")
+    assert [hit.path for hit in server.log] == ["/moved", "/moved-again", "/final"]
+
+
+def test_a_404_is_reported_as_broken_with_the_page_that_links_to_it(server: Server, tmp_path: Path, capsys) -> None:
+    site, data = fake_project(tmp_path, server, "/missing")
+
+    status = run_main(tmp_path, site, data)
+
+    row = next(line for line in capsys.readouterr().out.splitlines() if "/missing" in line)
+    assert status == 1
+    assert row.startswith("| broken (404) |")
+    assert "site/about/index.html, site/index.html" in row
+    assert len(server.hits("/missing")) == 1  # two pages, one URL: checked once
+
+
+def test_a_500_is_retried_with_backoff_then_reported_broken(server: Server) -> None:
+    result = check(server, "/error", retries=2, backoff=0.05)
+
+    starts = [hit.start for hit in server.hits("/error")]
+    assert (result.status, result.code) == ("broken", 500)
+    assert len(starts) == 3  # the first try and two retries
+    assert starts[1] - starts[0] >= 0.05 and starts[2] - starts[1] >= 0.1  # the wait doubles
+    assert "after 2 retries" in result.note
+
+
+def test_an_answer_slower_than_the_timeout_is_broken_as_a_timeout(server: Server) -> None:
+    started = time.monotonic()
+    result = check(server, "/slow", timeout=0.3, retries=0)
+
+    assert result.status == "broken"
+    assert result.code is None
+    assert "timeout" in result.note
+    assert time.monotonic() - started < 0.9
+
+
+def test_a_head_request_that_is_not_allowed_falls_back_to_get(server: Server) -> None:
+    result = check(server, "/no-head")
+
+    assert (result.status, result.code) == ("ok", 200)
+    assert [hit.method for hit in server.log] == ["HEAD", "GET"]
+    assert "checked with GET" in result.note
+
+
+def test_a_429_still_refused_after_retries_is_rate_limited_not_broken(server: Server) -> None:
+    result = check(server, "/busy", retries=1)
+
+    assert (result.status, result.code) == ("rate-limited", 429)
+    assert len(server.hits("/busy")) == 2
+
+
+def test_hosts_of_the_default_allowlist_and_their_subdomains_are_allowlisted() -> None:
+    for url in ("https://www.linkedin.com/in/someone", "https://twitter.com/x", "https://x.com/y"):
+        assert linkcheck.allowlisted(url, linkcheck.DEFAULT_ALLOWLIST)
+    assert not linkcheck.allowlisted("https://notx.com/", linkcheck.DEFAULT_ALLOWLIST)
+
+
+def test_an_allowlisted_host_is_skipped_and_never_requested(server: Server, tmp_path: Path, capsys) -> None:
+    site, data = fake_project(tmp_path, server, "/ok", "/missing")
+    (tmp_path / "allow.txt").write_text("# hosts that refuse bots\n127.0.0.1  # the test server\n")
+
+    status = run_main(tmp_path, site, data, "--allow-file", str(tmp_path / "allow.txt"))
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert server.log == []
+    assert out.count("| skipped (allowlisted) |") == 2
+    assert "2 checked, 0 ok, 0 redirected, 0 broken, 2 skipped, 0 from cache" in out
+
+
+def test_a_fresh_cache_makes_a_second_run_issue_no_requests(server: Server, tmp_path: Path, capsys) -> None:
+    site, data = fake_project(tmp_path, server, "/ok", "/moved")
+    assert run_main(tmp_path, site, data) == 0
+    first = len(server.log)
+
+    assert run_main(tmp_path, site, data, "--max-age", "7d", clock=lambda: NOW + timedelta(days=6)) == 0
+
+    assert first == 4  # /ok, and /moved → /moved-again → /final
+    assert len(server.log) == first
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "2 checked, 1 ok, 1 redirected, 0 broken, 0 skipped, 2 from cache"
+
+
+def test_an_expired_cache_entry_is_checked_again(server: Server, tmp_path: Path) -> None:
+    site, data = fake_project(tmp_path, server, "/ok")
+    run_main(tmp_path, site, data)
+
+    run_main(tmp_path, site, data, "--max-age", "12h", clock=lambda: NOW + timedelta(hours=13))
+
+    assert len(server.hits("/ok")) == 2
+
+
+def test_broken_links_are_not_cached_and_are_checked_on_every_run(server: Server, tmp_path: Path) -> None:
+    site, data = fake_project(tmp_path, server, "/missing")
+    run_main(tmp_path, site, data)
+    run_main(tmp_path, site, data)
+
+    assert len(server.hits("/missing")) == 2
+
+
+def test_requests_to_one_host_are_spaced_by_the_delay_and_never_overlap(server: Server) -> None:
+    links = {server.url(path): ["site/index.html"] for path in ("/ok", "/other", "/third", "/moved")}
+
+    linkcheck.run(links, linkcheck.Options(delay=0.2, workers=4), {}, timedelta(days=7))
+
+    hits = sorted(server.log, key=lambda hit: hit.start)
+    assert len(hits) == 6
+    for before, after in zip(hits, hits[1:], strict=False):
+        assert after.start - before.start >= 0.19
+        assert after.start >= before.end
+
+
+def test_the_host_gate_lets_one_thread_at_a_time_through_and_spaces_them() -> None:
+    gate, spans = linkcheck.HostGate(delay=0.1), []
+
+    def use() -> None:
+        with gate.slot("example.org"):
+            start = time.monotonic()
+            time.sleep(0.02)
+            spans.append((start, time.monotonic()))
+
+    threads = [threading.Thread(target=use) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    spans.sort()
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        assert start - end >= 0.099
+
+
+def test_the_report_lists_failures_first_and_the_exit_status_is_1(server: Server, tmp_path: Path, capsys) -> None:
+    site, data = fake_project(tmp_path, server, "/ok", "/moved", "/missing", source="/error")
+    report = tmp_path / "report.md"
+
+    status = run_main(tmp_path, site, data, "--retries", "0", "--report", str(report))
+
+    rows = [line for line in report.read_text().splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert status == 1
+    statuses = [row.split(" | ")[0] for row in rows]
+    assert statuses == ["| broken (500)", "| broken (404)", "| redirected (200, 2 hops)", "| ok (200)"]
+    assert f"| {server.url('/final')} |" in rows[2]
+    assert "data/sources/a-source.yml" in rows[0]
+    assert report.read_text().splitlines()[-1] == "4 checked, 1 ok, 1 redirected, 2 broken, 0 skipped, 0 from cache"
+    assert capsys.readouterr().out == report.read_text()
+
+
+def test_the_exit_status_is_0_when_no_link_is_broken(server: Server, tmp_path: Path) -> None:
+    site, data = fake_project(tmp_path, server, "/ok", "/moved", "/no-head")
+
+    assert run_main(tmp_path, site, data) == 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [("7d", timedelta(days=7)), ("12h", timedelta(hours=12)),
+                                                 ("30m", timedelta(minutes=30)), ("2", timedelta(days=2))])
+def test_max_age_is_read_as_a_duration(text: str, expected: timedelta) -> None:
+    assert linkcheck.duration(text) == expected
