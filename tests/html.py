@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,9 +19,15 @@ class Html:
     article_text: str = ""
     scripts: list[str] = field(default_factory=list)
     tags: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    _targets: set[Path | None] | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, path: Path) -> Html:
+        """Read a built page (cached: a built site does not change during a test session)."""
+        return _parse(path)
+
+    @classmethod
+    def _read(cls, path: Path) -> Html:
         reader = _Reader()
         reader.feed(path.read_text(encoding="utf-8"))
         return cls(path, reader.ids, reader.links, " ".join("".join(reader.chunks).split()),
@@ -28,7 +35,14 @@ class Html:
 
     def links_to(self, site: Path, target: Path) -> bool:
         """True if any link on this page resolves to the file `target`."""
-        return any(resolve(site, self.path, href)[0] == target for href in self.links)
+        if self._targets is None:
+            self._targets = {resolve(site, self.path, href)[0] for href in self.links}
+        return target.resolve() in self._targets
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(path: Path) -> Html:
+    return Html._read(path)
 
 
 def resolve(site: Path, page: Path, href: str) -> tuple[Path | None, str]:

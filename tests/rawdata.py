@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ def entities(root: Path = ROOT) -> Iterator[tuple[str, dict]]:
         yield path.parent.name, yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=8)
 def by_id(root: Path = ROOT) -> dict[str, tuple[str, dict]]:
     return {data["id"]: (folder, data) for folder, data in entities(root)}
 

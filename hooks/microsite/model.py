@@ -251,10 +251,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes for the event", required=True),
     ), ("date", "involves"), index_template="timeline.md.j2", check=_check_event),
     Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
-        Field("title", Text(), "the exact title", required=True),
+        Field("title", Text(), "the exact title, if known (leave it out rather than guess)"),
         Field("publisher", Text(), "the outlet or organisation that published it", required=True),
         Field("authors", ListOf(Text()), "authors as credited", default=list),
-        Field("date", Date(), "publication date", required=True),
+        Field("date", Date(), "publication date, if known (leave it out rather than guess)"),
         Field("url", Url(), "where it can be read"),
         Field("archive", Text(), "path of the archived text in seeds/, e.g. seeds/2023-08-10-article.txt"),
         Field("language", Text(), "language code of the text, e.g. en, de", required=True),

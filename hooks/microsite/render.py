@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .graph import Graph
 from .model import KINDS, RELATION_TYPES, STATUSES, Citation, Entity, Kind
 from .quotes import anchor
-from .schema import SLUG, PartialDate, Ref
+from .schema import SLUG, Field, PartialDate, Ref, Url
 from .text import finalize, html_escape, md_escape, prose
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -195,8 +195,10 @@ def _prose(context: Context, text: str) -> Markup:
 
 
 @pass_context
-def _value(context: Context, value: Any) -> Markup:
+def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
     """Format a kind-specific attribute for a table cell or a fact sheet."""
+    if spec is not None and isinstance(spec.type, Url):
+        return Markup(f'<a href="{html_escape(value)}">{html_escape(value)}</a>')
     if isinstance(value, Ref):
         return _link(context, value)
     if isinstance(value, PartialDate):

@@ -1,0 +1,70 @@
+"""Nothing in data/ is silently dropped: every value shows on the built site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from tests import rawdata
+from tests.conftest import Build
+from tests.html import Html
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+REFERENCE_KEYS = {"id", "target", "source", "assessor", "affiliation", "about", "involves", "copy_of"}
+
+
+def leaves(node: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for item in node:
+            yield from leaves(item, path)
+    else:
+        yield path, node
+
+
+def human(value: object) -> str:
+    text = str(value)
+    if isinstance(value, dt.date):
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        year, month = text.split("-")
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return text
+
+
+def plain(text: str) -> str:
+    """Prose as a reader sees it: entity links become their label or name, emphasis marks go."""
+    ids = rawdata.by_id()
+    text = re.sub(r"\[\[([a-z0-9-]+)\|([^\]]+)\]\]", r"\2", text)
+    text = re.sub(r"\[\[([a-z0-9-]+)\]\]", lambda m: ids[m.group(1)][1]["name"], text)
+    return " ".join(re.sub(r"\*([^*]+)\*", r"\1", text).split())
+
+
+def test_every_value_in_the_data_appears_on_the_entitys_page(real_site: Build) -> None:
+    ids = rawdata.by_id()
+    missing = []
+    for folder, data in rawdata.entities():
+        page_file = real_site.site / folder / data["id"] / "index.html"
+        page = Html.parse(page_file)
+        for path, value in leaves(data):
+            key = path[-1]
+            if key in REFERENCE_KEYS:
+                target_folder, _ = ids[value]
+                ok = page.links_to(real_site.site, real_site.site / target_folder / str(value) / "index.html")
+            elif key == "former_ids":
+                ok = (real_site.site / folder / str(value) / "index.html").exists()
+            elif key == "key":
+                ok = not value or Html.parse(real_site.site / "index.html").links_to(real_site.site, page_file)
+            elif isinstance(value, bool):
+                ok = ("yes" if value else "no") in page.article_text
+            elif path == ("relations", "type"):
+                ok = True  # checked as sentences by test_every_relation_shows_on_both_ends_with_its_sentence
+            else:
+                ok = plain(human(value)) in page.article_text
+            if not ok:
+                missing.append(f"{folder}/{data['id']}.yml: {'.'.join(path)} = {value!r}")
+    assert not missing, "\n".join(missing)
