@@ -159,6 +159,13 @@ def _link_entity(graph: Graph, entity: Entity) -> Iterator[DataError]:
     if entity.kind is KINDS["event"]:
         for ref in entity.attrs["involves"]:
             graph.events[ref.id].append(entity)
+    archive = graph.archives.get(entity.id)
+    for uncited in entity.attrs.get("uncited") or []:
+        if archive is None:
+            yield DataError(uncited.location, "'uncited' passages need an 'archive' text", "remove 'uncited' or add 'archive'")
+        elif archive.locate(uncited.passage) is None:
+            yield DataError(uncited.location, f"the uncited passage is not in the archived text of '{entity.id}'",
+                            "copy the passage exactly from the archived text")
     for claim, citation in claims(entity, graph):
         graph.citations[citation.source.id].append(Cited(entity, claim, citation))
         archive = graph.archives.get(citation.source.id)

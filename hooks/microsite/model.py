@@ -114,6 +114,15 @@ class Alias:
     location: Location
 
 
+@dataclass
+class Uncited:
+    """A passage of an archived source that no fact cites, and why."""
+
+    passage: str
+    reason: str
+    location: Location
+
+
 def _check_fact(values: dict[str, Any], where: Location) -> None:
     positions = values["positions"]
     if values["status"] == "disputed" and len(positions) < 2:
@@ -157,6 +166,11 @@ ALIAS = Record("alias", (
     Field("used_by", Text(), "who uses this name, where a source says so"),
     Field("citations", CITATIONS, "sources for the name", default=list),
 ), Alias)
+
+UNCITED = Record("uncited passage", (
+    Field("passage", Text(), "the passage, verbatim from the archived text", required=True),
+    Field("reason", Text(), "why no fact cites it, e.g. 'photo credit' or 'section heading'", required=True),
+), Uncited)
 
 # --------------------------------------------------------------------------- kinds
 
@@ -262,6 +276,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("machine_translation", Flag(), "true if the text is a machine translation", default=False),
         Field("copy_of", RefTo("source"), "the source this is a republication or translation of"),
         Field("notes", Text(prose=True), "what the reader should know about this source"),
+        Field("uncited", ListOf(UNCITED), "for an archived text: passages deliberately not cited, with the reason",
+              default=list),
     ), ("publisher", "date"), check=_check_source),
 )}
 

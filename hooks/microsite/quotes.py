@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 _FOLD = str.maketrans({
@@ -11,6 +12,9 @@ _FOLD = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ",
 })
+
+
+_SENTENCE = re.compile(r"\S.*?(?:[.!?…](?=\s+[A-Z“\"(])|[.!?…][”\")]?(?=\s|$)|$)")
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
@@ -46,12 +50,28 @@ class Archive:
     def __post_init__(self) -> None:
         self._norm, self._where = normalize(self.text)
 
-    def find(self, quote: str) -> tuple[int, int] | None:
-        """The (start, end) of `quote` in the original text, remembered under its anchor."""
-        needle = normalize(quote)[0]
+    def locate(self, passage: str) -> tuple[int, int] | None:
+        """The (start, end) of `passage` in the original text, or None."""
+        needle = normalize(passage)[0]
         start = self._norm.find(needle) if needle else -1
         if start < 0:
             return None
-        span = (self._where[start], self._where[start + len(needle) - 1] + 1)
-        self.spans[anchor(quote)] = span
+        return self._where[start], self._where[start + len(needle) - 1] + 1
+
+    def find(self, quote: str) -> tuple[int, int] | None:
+        """Locate a cited quote and remember its span under the quote's anchor."""
+        span = self.locate(quote)
+        if span is not None:
+            self.spans[anchor(quote)] = span
         return span
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """(start, end) of each sentence, heading and caption of the text, in order."""
+        found = []
+        offset = 0
+        for block in self.text.split("\n"):
+            for match in _SENTENCE.finditer(block):
+                if match.group().strip():
+                    found.append((offset + match.start(), offset + match.end()))
+            offset += len(block) + 1
+        return found

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .graph import Graph
+from .graph import Cited, Graph
 from .model import KINDS, RELATION_TYPES, STATUSES, Citation, Entity, Kind
 from .quotes import anchor
 from .schema import SLUG, Field, PartialDate, Ref, Url
@@ -56,6 +56,15 @@ class Segment:
     anchors: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """One sentence of an archived text, the claims citing it, or why none does."""
+
+    sentence: str
+    claims: list[Cited]
+    reason: str | None
+
+
 class Renderer:
     """Renders every page of the site from one graph."""
 
@@ -72,13 +81,14 @@ class Renderer:
             graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES,
             anchor=lambda quote: Markup(anchor(quote)),
             link=_link, href=_href, prose=_prose, value=_value, cite=_cite, References=References,
-            diagram=self.diagram, segments=self.segments, claims_of=self.claims_of,
+            diagram=self.diagram, segments=self.segments, claims_of=self.claims_of, coverage=self.coverage,
         )
 
     def pages(self) -> Iterator[Page]:
-        """Every page: home, certainty, one index per kind and one page per entity."""
+        """Every page: home, certainty, seed coverage, one index per kind and one page per entity."""
         yield Page("index.md", self.render("home.md.j2", "index.md"))
         yield Page("certainty.md", self.render("certainty.md.j2", "certainty.md"))
+        yield Page("coverage.md", self.render("coverage.md.j2", "coverage.md"))
         for kind in KINDS.values():
             index_path = f"{kind.plural}/index.md"
             entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
@@ -115,6 +125,18 @@ class Renderer:
         if archive is None:
             return list(passages.items())
         return sorted(passages.items(), key=lambda item: archive.spans[anchor(item[0])])
+
+    def coverage(self, source: Entity) -> list[Coverage]:
+        """Each sentence of an archived source with the claims that cite it, or the reason none does."""
+        archive = self.graph.archives[source.id]
+        cited = [(archive.spans[anchor(c.citation.quote)], c) for c in self.graph.citations[source.id]]
+        uncited = [(archive.locate(u.passage), u.reason) for u in source.attrs.get("uncited") or []]
+        rows = []
+        for start, end in archive.sentences():
+            claims = [c for (a, b), c in cited if a < end and start < b]
+            reasons = [r for span, r in uncited if span and span[0] < end and start < span[1]]
+            rows.append(Coverage(archive.text[start:end], _unique(claims), reasons[0] if reasons else None))
+        return rows
 
     def segments(self, source: Entity) -> list[list[Segment]]:
         """The archived text of a source as paragraphs of plain and cited stretches."""
@@ -167,6 +189,13 @@ def _html_id(value: str) -> Markup:
     if not SLUG.match(value):
         raise ValueError(f"not usable as an HTML id: {value!r}")
     return Markup(value)
+
+
+def _unique(claims: list[Cited]) -> list[Cited]:
+    seen: dict[tuple[str, str], Cited] = {}
+    for cited in claims:
+        seen.setdefault((cited.entity.id, cited.claim), cited)
+    return list(seen.values())
 
 
 def _by_name(entity: Entity) -> str:

@@ -1,0 +1,80 @@
+"""Research views: seed coverage, disagreements, certainty and verification marks, on the built HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests import rawdata
+from tests.conftest import Build
+from tests.html import Html, resolve
+from tests.test_nothing_lost import plain
+
+SEED = next(d for f, d in rawdata.entities() if f == "sources" and str(d.get("archive", "")).startswith("seeds/"))
+
+
+def rows(page: str) -> list[list[str]]:
+    """The cells of every table row of a built page, as HTML."""
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)]
+
+
+def text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def seed_sentences() -> list[str]:
+    """The seed's sentences, split here independently of the site's own splitter."""
+    raw = (rawdata.ROOT / SEED["archive"]).read_text(encoding="utf-8")
+    sentences = []
+    for line in raw.splitlines():
+        sentences += [s for s in re.split(r"(?<=[.!?”])\s+", line.strip()) if s]
+    return sentences
+
+
+def test_every_seed_sentence_is_cited_by_a_fact_or_listed_with_a_reason(real_site: Build) -> None:
+    page = (real_site.site / "coverage" / "index.html").read_text(encoding="utf-8")
+    table = {text(cells[0]): cells[1] for cells in rows(page) if len(cells) == 2}
+    for sentence in seed_sentences():
+        row = next((cell for key, cell in table.items() if sentence[:40] in key), None)
+        assert row is not None, f"sentence missing from the coverage page: {sentence!r}"
+        assert "<a href=" in row or "not cited:" in row, f"neither cited nor explained: {sentence!r}"
+
+
+def test_every_disputed_fact_is_shown_as_a_disagreement_with_each_side_and_its_sources(real_site: Build) -> None:
+    disputed = 0
+    for folder, data in rawdata.entities():
+        for fact in data.get("facts") or []:
+            if fact["status"] != "disputed":
+                continue
+            page = Html.parse(real_site.site / folder / data["id"] / "index.html")
+            assert "Sources disagree:" in page.article_text
+            for position in fact["positions"]:
+                assert plain(position["claim"]) in page.article_text
+                for citation in position["citations"]:
+                    assert " ".join(citation["quote"].split()) in page.article_text
+            disputed += 1
+    assert disputed > 0
+
+
+def test_every_quote_that_no_archived_text_backs_is_marked_not_machine_verified(real_site: Build) -> None:
+    archived = {i for i, (f, d) in rawdata.by_id().items() if f == "sources" and d.get("archive")}
+    for folder, data in rawdata.entities():
+        page_file = real_site.site / folder / data["id"] / "index.html"
+        for item in re.findall(r'<li><span id="ref-\d+"></span>(.*?)</li>', page_file.read_text(encoding="utf-8"), re.S):
+            target, _ = resolve(real_site.site, page_file, re.search(r'href="([^"]*)"', item).group(1))
+            source_id = target.parent.name
+            assert ("not machine-verified" in item) == (source_id not in archived), f"{data['id']}: {text(item)}"
+
+
+def test_the_certainty_page_explains_every_status_the_data_uses(real_site: Build) -> None:
+    page = Html.parse(real_site.site / "certainty" / "index.html")
+    used = {fact["status"] for _, data in rawdata.entities() for fact in data.get("facts") or []}
+    assert used and used <= page.ids
+
+
+def test_aliases_show_who_uses_them_where_a_source_says_so(real_site: Build) -> None:
+    for folder, data in rawdata.entities():
+        for alias in data.get("aliases") or []:
+            if alias.get("used_by"):
+                page = Html.parse(real_site.site / folder / data["id"] / "index.html")
+                assert f"{alias['name']}" in page.article_text and f"used by {alias['used_by']}" in page.article_text
