@@ -14,7 +14,10 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .graph import Cited, Graph
-from .model import KINDS, RELATION_TYPES, STATUSES, Citation, Entity, Kind
+from .model import (
+    ALIAS, CITATION, COMMON_FIELDS, FACT, KINDS, POSITION, RELATION, RELATION_TYPES, STATUSES, UNCITED, Citation, Entity,
+    Kind,
+)
 from .quotes import anchor
 from .schema import SLUG, Field, PartialDate, Ref, Url
 from .text import finalize, html_escape, md_escape, prose
@@ -78,17 +81,19 @@ class Renderer:
         self.html_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
         self.env.filters.update(html=html_escape, id=_html_id, when=when, pct=lambda x: f"{x:.0f}")
         self.env.globals.update(
-            graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES,
+            graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
+            records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED),
             anchor=lambda quote: Markup(anchor(quote)),
             link=_link, href=_href, prose=_prose, value=_value, cite=_cite, References=References,
             diagram=self.diagram, segments=self.segments, claims_of=self.claims_of, coverage=self.coverage,
         )
 
     def pages(self) -> Iterator[Page]:
-        """Every page: home, certainty, seed coverage, one index per kind and one page per entity."""
+        """Every page: home, certainty, seed coverage, data model, one index per kind and one per entity."""
         yield Page("index.md", self.render("home.md.j2", "index.md"))
         yield Page("certainty.md", self.render("certainty.md.j2", "certainty.md"))
         yield Page("coverage.md", self.render("coverage.md.j2", "coverage.md"))
+        yield Page("data-model.md", self.render("data-model.md.j2", "data-model.md"))
         for kind in KINDS.values():
             index_path = f"{kind.plural}/index.md"
             entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
