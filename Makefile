@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test check build lint linkcheck urls
+.PHONY: serve test check build lint linkcheck urls external-links
 serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
 	$(VENV)/bin/mkdocs serve
 
@@ -31,3 +31,6 @@ linkcheck: build  ## every link and anchor in the built HTML, and no vanished UR
 
 urls: build  ## record the site's current URLs as published (after adding pages on purpose)
 	$(PY) hooks/sitecheck.py urls site --record
+
+external-links: build  ## every external URL of the site and the sources, with retries and a cache (needs the internet)
+	$(PY) hooks/linkcheck.py --site site --data data --report external-links.md

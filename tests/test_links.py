@@ -118,3 +118,15 @@ def _vanished(site: Path, published: Path) -> list[str]:
     from sitecheck import vanished_urls
 
     return vanished_urls(site, published)
+
+
+def test_the_workflow_builds_tests_and_link_checks_every_push_and_publishes_main() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8"))
+    triggers = workflow[True]  # YAML 1.1 reads the key 'on' as true
+    assert {"push", "pull_request", "schedule"} <= set(triggers)
+    steps = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+    assert "make test" in steps and "make linkcheck" in steps
+    assert workflow["jobs"]["deploy"]["needs"] == "test"
+    assert any("make external-links" in step.get("run", "") for step in workflow["jobs"]["external-links"]["steps"])
