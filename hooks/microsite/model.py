@@ -282,6 +282,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
 )}
 
 
+QUALIFIER_ORDER = {"early": 2, "mid": 6, "late": 10, "about": 6}  # a month for a year, x2 a day for a month
+
+
 @dataclass
 class Entity:
     """One loaded data file: the common fields, plus the kind's own in `attrs`."""
@@ -310,8 +313,16 @@ class Entity:
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
-        date = self.attrs.get("date")
-        return (date or PartialDate(9999), self.name.lower())
+        """Chronological for dated kinds ('late 2021' after October 2021), then by name."""
+        date: PartialDate | None = self.attrs.get("date")
+        if date is None:
+            return (PartialDate(9999), self.name.lower())
+        offset = QUALIFIER_ORDER.get(self.attrs.get("qualifier") or "", 0)
+        if offset and not date.month:
+            date = PartialDate(date.year, offset)
+        elif offset and not date.day:
+            date = PartialDate(date.year, date.month, offset * 2)
+        return (date, self.name.lower())
 
 
 def json_schema(kind: Kind) -> dict[str, Any]:

@@ -1,0 +1,344 @@
+"""Synthetic research data at any size: `python -m hooks.bench.synthetic --entities N --seed S --out DIR`.
+
+Writes a complete project into DIR: data/ and seeds/ (synthetic archived texts) from the generator, and
+docs/, hooks/ and mkdocs.yml copied from this repository. The data has the real data's shape (see `shape`):
+the mix of kinds, facts, relations and aliases per kind, citations per fact, disputed facts with positions,
+hub entities with many incoming relations, and quotes that occur verbatim in the archived texts, so the
+build verifies them. The same entities and seed give byte-identical data files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import shape as S
+
+ROOT = Path(__file__).resolve().parents[2]
+COPIED = ("docs", "hooks", "mkdocs.yml")
+MARKER = ".synthetic-project"
+WRITTEN = ("data", "seeds", "site", *COPIED)
+
+sys.path.insert(0, str(ROOT / "hooks"))
+from microsite.model import KINDS, RELATION_TYPES  # noqa: E402
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Stub:
+    """An entity before its content: kind, id, name and popularity rank within its kind (0 = biggest hub)."""
+
+    kind: str
+    id: str
+    name: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What was generated."""
+
+    kinds: dict[str, int]
+    citations: int
+    archived_quotes: int
+    files: int
+
+
+class Picker:
+    """Draws stubs with Zipf-like popularity, so that a few entities become hubs."""
+
+    def __init__(self, stubs: list[Stub], skew: float = 1.0) -> None:
+        self.stubs = sorted(stubs, key=lambda s: s.rank)
+        total, self.cum = 0.0, []
+        for rank in range(len(self.stubs)):
+            total += 1 / (rank + 1) ** skew
+            self.cum.append(total)
+
+    def one(self, rng: random.Random) -> Stub:
+        return rng.choices(self.stubs, cum_weights=self.cum)[0]
+
+    def distinct(self, rng: random.Random, count: int, avoid: str = "") -> list[Stub]:
+        picked: list[Stub] = []
+        for _ in range(count * 4):
+            stub = self.one(rng)
+            if stub.id != avoid and stub not in picked:
+                picked.append(stub)
+            if len(picked) == count:
+                break
+        return picked
+
+
+def split(total: int) -> dict[str, int]:
+    """Entities per kind, in the real proportions, summing to `total` (largest remainder)."""
+    whole = sum(S.SHARE.values())
+    exact = {k: total * v / whole for k, v in S.SHARE.items()}
+    counts = {k: int(x) for k, x in exact.items()}
+    for kind in sorted(exact, key=lambda k: counts[k] - exact[k])[: total - sum(counts.values())]:
+        counts[kind] += 1
+    return counts
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class Generator:
+    """Builds every entity document and archived text from one random stream."""
+
+    def __init__(self, entities: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.stubs: dict[str, list[Stub]] = {}
+        serial = 0
+        for kind, count in split(entities).items():
+            self.stubs[kind] = []
+            for rank in range(count):
+                serial += 1
+                name = S.name(kind, self.rng, serial)
+                self.stubs[kind].append(Stub(kind, f"{slug(name)[:40].strip('-')}-{serial}", name, rank))
+        self.pickers: dict[tuple[str, ...], Picker] = {}
+        sources = self.stubs["source"]
+        archived = max(1, round(len(sources) * S.ARCHIVED_SHARE)) if sources else 0
+        self.archived = {s.id: S.archive_text(self.rng, self._names(), s.rank) for s in sources[:archived]}
+        self.plain = Picker(sources[archived:] or sources[:archived])
+        self.language = {s.id: "en" if s.id in self.archived else self.rng.choices(*zip(*S.LANGUAGES.items()))[0]
+                         for s in sources}
+        self.citations = self.archived_quotes = 0
+
+    def picker(self, *kinds: str) -> Picker:
+        if kinds not in self.pickers:
+            self.pickers[kinds] = Picker([s for k in kinds for s in self.stubs[k]])
+        return self.pickers[kinds]
+
+    def _names(self) -> list[str]:
+        return [s.name for k in ("organization", "actor", "weapon") for s in self.stubs[k][:60]]
+
+    # ----------------------------------------------------------------------- pieces
+
+    def citation(self) -> Doc:
+        rng = self.rng
+        self.citations += 1
+        if self.archived and rng.random() < S.ARCHIVE_CITE_SHARE:
+            source = self.picker("source").stubs[rng.randrange(len(self.archived))] if rng.random() < 0.3 \
+                else Picker([s for s in self.stubs["source"] if s.id in self.archived]).one(rng) \
+                if len(self.archived) < 4 else self._archived_picker().one(rng)
+            self.archived_quotes += 1
+            cited: Doc = {"source": source.id, "quote": S.fragment(rng, rng.choice(self.archived[source.id].sentences))}
+        else:
+            source = self.plain.one(rng)
+            language = self.language[source.id]
+            quote, translation = S.quote(rng, self._names(), language)
+            cited = {"source": source.id, "quote": quote}
+            if translation:
+                cited["translation"] = translation
+        if rng.random() < S.LOCATOR_SHARE:
+            cited["locator"] = f"paragraph {rng.randint(1, 30)}"
+        return cited
+
+    def _archived_picker(self) -> Picker:
+        return self.picker("archived") if ("archived",) in self.pickers else self.pickers.setdefault(
+            ("archived",), Picker([s for s in self.stubs["source"] if s.id in self.archived]))
+
+    def citations_list(self, weights: tuple[int, ...] = S.CITES) -> list[Doc]:
+        return [self.citation() for _ in range(self.rng.choice(weights))]
+
+    def statement(self, stub: Stub) -> str:
+        other = self.picker("organization", "actor").one(self.rng)
+        return S.statement(self.rng, stub.name, other.name, other.id)
+
+    def fact(self, stub: Stub) -> Doc:
+        rng = self.rng
+        status = rng.choices(*zip(*S.FACT_STATUS.items()))[0]
+        if status != "disputed":
+            return {"statement": self.statement(stub), "status": status, "citations": self.citations_list()}
+        positions = [{"claim": self.statement(stub), "citations": self.citations_list((1, 1, 2))}
+                     for _ in range(rng.choice((2, 2, 2, 2, 3, 3, 3, 4, 4)))]
+        return {"statement": f"Sources disagree about {stub.name}.", "status": status, "positions": positions}
+
+    def relation(self, stub: Stub) -> Doc | None:
+        rng = self.rng
+        types = [t for t, rule in RELATION_TYPES.items() if stub.kind in rule.subjects]
+        kind = rng.choices(types, [S.RELATION_WEIGHTS.get(t, 1) for t in types])[0]
+        targets = self.picker(*RELATION_TYPES[kind].objects).distinct(rng, 1, avoid=stub.id)
+        if not targets:
+            return None
+        relation: Doc = {"type": kind, "target": targets[0].id,
+                         "status": rng.choices(("reported", "assessed", "alleged"), (40, 7, 1))[0]}
+        if rng.random() < 0.5:
+            relation["note"] = S.note(rng)
+        relation["citations"] = self.citations_list((1, 1, 1, 1, 1, 1, 2, 2, 3))
+        return relation
+
+    def aliases(self, stub: Stub) -> list[Doc]:
+        found = []
+        for index in range(self.rng.choice(S.ALIASES.get(stub.kind, (0,)))):
+            alias = S.alias(self.rng, stub.name, index)
+            if self.rng.random() < 0.35:
+                alias["citations"] = [self.citation()]
+            found.append(alias)
+        return found
+
+    # ----------------------------------------------------------------------- entities
+
+    def entity(self, stub: Stub) -> Doc:
+        rng = self.rng
+        doc: Doc = {"id": stub.id, "name": stub.name}
+        doc.update(getattr(self, f"_{stub.kind}")(stub))
+        aliases = self.aliases(stub)
+        if aliases:
+            doc["aliases"] = aliases
+        doc.setdefault("summary", S.summary(rng, stub.name))
+        facts = [self.fact(stub) for _ in range(rng.choice(S.FACTS[stub.kind]))]
+        if facts:
+            doc["facts"] = facts
+        relations = [r for _ in range(rng.choice(S.RELATIONS.get(stub.kind, (0,)))) if (r := self.relation(stub))]
+        if relations:
+            doc["relations"] = relations
+        return doc
+
+    def _actor(self, stub: Stub) -> Doc:
+        rng = self.rng
+        doc: Doc = {"type": "group" if S.is_group(stub.name) else "person"}
+        if rng.random() < 0.8:
+            doc["role"] = rng.choice(S.ROLES)
+        if rng.random() < 0.7:
+            doc["country"] = rng.choice(S.COUNTRIES)
+        return doc
+
+    def _organization(self, stub: Stub) -> Doc:
+        doc: Doc = {"type": S.org_type(stub.name), "country": self.rng.choice(S.COUNTRIES)}
+        if self.rng.random() < 0.5:
+            doc["location"] = self.rng.choice(S.CITIES)
+        return doc
+
+    def _weapon(self, stub: Stub) -> Doc:
+        return {"category": S.weapon_category(stub.name), "country": self.rng.choice(S.COUNTRIES)}
+
+    def _event(self, stub: Stub) -> Doc:
+        rng = self.rng
+        date = S.date(rng, 2019, 2023)
+        doc: Doc = {"date": date}
+        if rng.random() < 0.21 and len(date) < 10:
+            doc["qualifier"] = rng.choice(("early", "mid", "late", "about"))
+        if rng.random() < 0.14:
+            doc["end_date"] = S.date(rng, int(date[:4]) + 1, 2024)
+        if stub.rank < min(12, max(1, len(self.stubs["event"]) // 4)):
+            doc["key"] = True
+        involved = self.picker("actor", "organization", "weapon").distinct(rng, rng.choice((1, 2, 2, 2, 3, 3, 3, 3, 5, 6, 7)))
+        doc["involves"] = [s.id for s in involved]
+        doc["summary"] = S.summary(rng, stub.name)
+        doc["citations"] = self.citations_list((1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3))
+        return doc
+
+    def _assessment(self, stub: Stub) -> Doc:
+        rng = self.rng
+        assessor = self.picker("actor", "organization").one(rng)
+        doc: Doc = {"assessor": assessor.id}
+        if rng.random() < 0.13:
+            doc["affiliation"] = self.picker("organization").one(rng).id
+        if rng.random() < 0.8:
+            doc["role"] = rng.choice(S.ROLES)
+        doc["topic"] = rng.choices(*zip(*S.TOPICS.items()))[0]
+        about = self.picker("actor", "organization", "weapon", "event").distinct(rng, rng.choice((1, 1, 2, 2, 3, 4)))
+        doc["about"] = [s.id for s in about]
+        doc.update(date=S.date(rng, 2021, 2024, precision="day"), status="assessed", summary=S.summary(rng, stub.name),
+                   citation=self.citation())
+        return doc
+
+    def _source(self, stub: Stub) -> Doc:
+        rng = self.rng
+        publisher = rng.choice(S.PUBLISHERS)
+        doc: Doc = {"summary": f"{publisher}'s report on {rng.choice(S.THINGS)}."}
+        if rng.random() < 0.15:
+            doc["title"] = S.title(rng)
+        doc["publisher"] = publisher
+        if rng.random() < 0.06:
+            doc["authors"] = [S.person(rng) for _ in range(rng.choice((1, 2)))]
+        if rng.random() < 0.3:
+            doc["date"] = S.date(rng, 2019, 2024)
+        if rng.random() < 0.97 or stub.id not in self.archived:
+            doc["url"] = f"https://example.org/{slug(publisher)}/{stub.id}"
+        language = self.language[stub.id]
+        if stub.id in self.archived:
+            doc["archive"] = f"seeds/{stub.id}.txt"
+        doc["language"] = language
+        if stub.id in self.archived and rng.random() < 0.5:
+            doc.update(translated_from="de", machine_translation=True)
+        if stub.rank > 0 and rng.random() < 0.08:
+            doc["copy_of"] = self.stubs["source"][rng.randrange(stub.rank)].id
+        if rng.random() < 0.97:
+            doc["notes"] = S.note(rng)
+        if stub.id in self.archived and rng.random() < 0.5:
+            doc["uncited"] = self.archived[stub.id].uncited
+        return doc
+
+
+def generate(entities: int, seed: int, out: Path, repo: Path = ROOT) -> Summary:
+    """Write a complete synthetic project into `out` (emptied first if it is an earlier synthetic project)."""
+    _prepare(out)
+    gen = Generator(entities, seed)
+    files = 0
+    for kind, stubs in gen.stubs.items():
+        folder = out / "data" / KINDS[kind].plural
+        folder.mkdir(parents=True, exist_ok=True)
+        for stub in stubs:
+            text = f"# yaml-language-server: $schema=../../schemas/{kind}.json\n" + dump(gen.entity(stub))
+            (folder / f"{stub.id}.yml").write_text(text, encoding="utf-8")
+            files += 1
+    (out / "seeds").mkdir(exist_ok=True)
+    for source_id, archive in gen.archived.items():
+        (out / "seeds" / f"{source_id}.txt").write_text(archive.text, encoding="utf-8")
+    for part in COPIED:
+        source = repo / part
+        if source.is_dir():
+            shutil.copytree(source, out / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, out / part)
+    return Summary({k: len(v) for k, v in gen.stubs.items()}, gen.citations, gen.archived_quotes, files)
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:  # a data file must not contain anchors
+        return True
+
+
+def dump(doc: Doc) -> str:
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+
+
+def _prepare(out: Path) -> None:
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise SystemExit(f"{out} is not empty and not a synthetic project; choose an empty folder")
+    out.mkdir(parents=True, exist_ok=True)
+    for part in WRITTEN:
+        path = out / part
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    (out / MARKER).write_text("written by hooks/bench/synthetic.py; its contents are replaced on the next run\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hooks.bench.synthetic", description=__doc__.splitlines()[0])
+    parser.add_argument("--entities", type=int, required=True, help="number of entities (data files)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same files")
+    parser.add_argument("--out", type=Path, required=True, help="project folder to write")
+    args = parser.parse_args(argv)
+    summary = generate(args.entities, args.seed, args.out)
+    kinds = ", ".join(f"{n} {KINDS[k].plural}" for k, n in summary.kinds.items())
+    print(f"{args.out}: {summary.files} data files ({kinds}); {summary.citations} citations, "
+          f"{summary.archived_quotes} quoting archived texts")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
