@@ -41,6 +41,7 @@ class Stub:
     id: str
     name: str
     rank: int
+    variant: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,15 +103,16 @@ class Generator:
             self.stubs[kind] = []
             for rank in range(count):
                 serial += 1
-                name = S.name(kind, self.rng, serial)
-                self.stubs[kind].append(Stub(kind, f"{slug(name)[:40].strip('-')}-{serial}", name, rank))
+                name, variant = S.name(kind, self.rng)
+                self.stubs[kind].append(Stub(kind, f"{slug(name)[:40].strip('-')}-{serial}", name, rank, variant))
         self.pickers: dict[tuple[str, ...], Picker] = {}
+        self.names = [s.name for k in ("organization", "actor", "weapon") for s in self.stubs[k][:60]]
         sources = self.stubs["source"]
         archived = max(1, round(len(sources) * S.ARCHIVED_SHARE)) if sources else 0
-        self.archived = {s.id: S.archive_text(self.rng, self._names(), s.rank) for s in sources[:archived]}
+        self.archived = {s.id: S.archive_text(self.rng, self.names) for s in sources[:archived]}
+        self.on_archive = Picker(sources[:archived], skew=0.5)
         self.plain = Picker(sources[archived:] or sources[:archived])
-        self.language = {s.id: "en" if s.id in self.archived else self.rng.choices(*zip(*S.LANGUAGES.items()))[0]
-                         for s in sources}
+        self.language = {s.id: "en" if s.id in self.archived else S.choose(self.rng, S.LANGUAGES) for s in sources}
         self.citations = self.archived_quotes = 0
 
     def picker(self, *kinds: str) -> Picker:
@@ -118,34 +120,25 @@ class Generator:
             self.pickers[kinds] = Picker([s for k in kinds for s in self.stubs[k]])
         return self.pickers[kinds]
 
-    def _names(self) -> list[str]:
-        return [s.name for k in ("organization", "actor", "weapon") for s in self.stubs[k][:60]]
-
     # ----------------------------------------------------------------------- pieces
 
     def citation(self) -> Doc:
         rng = self.rng
         self.citations += 1
         if self.archived and rng.random() < S.ARCHIVE_CITE_SHARE:
-            source = self.picker("source").stubs[rng.randrange(len(self.archived))] if rng.random() < 0.3 \
-                else Picker([s for s in self.stubs["source"] if s.id in self.archived]).one(rng) \
-                if len(self.archived) < 4 else self._archived_picker().one(rng)
+            source = self.on_archive.one(rng)
             self.archived_quotes += 1
             cited: Doc = {"source": source.id, "quote": S.fragment(rng, rng.choice(self.archived[source.id].sentences))}
         else:
             source = self.plain.one(rng)
             language = self.language[source.id]
-            quote, translation = S.quote(rng, self._names(), language)
+            quote, translation = S.quote(rng, self.names, language)
             cited = {"source": source.id, "quote": quote}
             if translation:
                 cited["translation"] = translation
         if rng.random() < S.LOCATOR_SHARE:
             cited["locator"] = f"paragraph {rng.randint(1, 30)}"
         return cited
-
-    def _archived_picker(self) -> Picker:
-        return self.picker("archived") if ("archived",) in self.pickers else self.pickers.setdefault(
-            ("archived",), Picker([s for s in self.stubs["source"] if s.id in self.archived]))
 
     def citations_list(self, weights: tuple[int, ...] = S.CITES) -> list[Doc]:
         return [self.citation() for _ in range(self.rng.choice(weights))]
@@ -156,7 +149,7 @@ class Generator:
 
     def fact(self, stub: Stub) -> Doc:
         rng = self.rng
-        status = rng.choices(*zip(*S.FACT_STATUS.items()))[0]
+        status = S.choose(rng, S.FACT_STATUS)
         if status != "disputed":
             return {"statement": self.statement(stub), "status": status, "citations": self.citations_list()}
         positions = [{"claim": self.statement(stub), "citations": self.citations_list((1, 1, 2))}
@@ -206,7 +199,7 @@ class Generator:
 
     def _actor(self, stub: Stub) -> Doc:
         rng = self.rng
-        doc: Doc = {"type": "group" if S.is_group(stub.name) else "person"}
+        doc: Doc = {"type": stub.variant}
         if rng.random() < 0.8:
             doc["role"] = rng.choice(S.ROLES)
         if rng.random() < 0.7:
@@ -214,13 +207,13 @@ class Generator:
         return doc
 
     def _organization(self, stub: Stub) -> Doc:
-        doc: Doc = {"type": S.org_type(stub.name), "country": self.rng.choice(S.COUNTRIES)}
+        doc: Doc = {"type": stub.variant, "country": self.rng.choice(S.COUNTRIES)}
         if self.rng.random() < 0.5:
             doc["location"] = self.rng.choice(S.CITIES)
         return doc
 
     def _weapon(self, stub: Stub) -> Doc:
-        return {"category": S.weapon_category(stub.name), "country": self.rng.choice(S.COUNTRIES)}
+        return {"category": stub.variant, "country": self.rng.choice(S.COUNTRIES)}
 
     def _event(self, stub: Stub) -> Doc:
         rng = self.rng
@@ -246,7 +239,7 @@ class Generator:
             doc["affiliation"] = self.picker("organization").one(rng).id
         if rng.random() < 0.8:
             doc["role"] = rng.choice(S.ROLES)
-        doc["topic"] = rng.choices(*zip(*S.TOPICS.items()))[0]
+        doc["topic"] = S.choose(rng, S.TOPICS)
         about = self.picker("actor", "organization", "weapon", "event").distinct(rng, rng.choice((1, 1, 2, 2, 3, 4)))
         doc["about"] = [s.id for s in about]
         doc.update(date=S.date(rng, 2021, 2024, precision="day"), status="assessed", summary=S.summary(rng, stub.name),
