@@ -24,7 +24,7 @@ from microsite import check  # noqa: E402
 from microsite.errors import DataErrors  # noqa: E402
 from microsite.render import Renderer  # noqa: E402
 
-NAV_PAGES = {"index.md", "certainty.md", "coverage.md", "data-model.md"}
+NAV_PAGES = {"index.md", "certainty.md", "coverage.md", "data-model.md", "indicators.md"}
 _current: list[Renderer] = []  # this build's renderer; MkDocs hooks are plain module functions
 
 

@@ -14,7 +14,8 @@ import pytest
 from tests.html import Html
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("data", "docs", "hooks", "seeds", "mkdocs.yml")
+SITE_PARTS = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build needs besides its data
+PROJECT_PARTS = ("data", "seeds", *SITE_PARTS)
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 
@@ -37,10 +38,10 @@ class Build:
         return Html.parse(html_path)
 
 
-def copy_project(target: Path) -> Path:
-    """A fresh copy of the project's real inputs, to build or to break."""
+def copy_project(target: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Path:
+    """A fresh copy of the project's real inputs (or some of them), to build or to break."""
     target.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
+    for part in parts:
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, build
+from tests.conftest import ROOT, SITE_PARTS, build, copy_project
 
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 LAZARUS = (MINIMAL / "data/actors/lazarus-group.yml").read_text(encoding="utf-8")
@@ -117,10 +117,7 @@ CASES = [
 def make_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(MINIMAL, project)
-    for part in ("docs", "hooks"):
-        shutil.copytree(ROOT / part, project / part, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    return project
+    return copy_project(project, SITE_PARTS)
 
 
 def write(project: Path, case: Case) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, Build, build
+from tests.conftest import ROOT, Build, build, copy_project
 
 SITECHECK = [sys.executable, str(ROOT / "hooks" / "sitecheck.py")]
 
@@ -92,10 +91,7 @@ def test_a_renamed_entity_keeps_its_old_url_as_a_redirect(project: Path) -> None
 def test_two_builds_of_the_same_commit_are_byte_identical(tmp_path: Path) -> None:
     digests = []
     for name in ("first", "second"):
-        project = tmp_path / name
-        for part in ("data", "docs", "hooks", "seeds"):
-            shutil.copytree(ROOT / part, project / part, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+        project = copy_project(tmp_path / name)
         env = {**os.environ, "SOURCE_DATE_EPOCH": "1691366400", "NO_MKDOCS_2_WARNING": "1"}
         done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project, env=env,
                               capture_output=True, text=True)

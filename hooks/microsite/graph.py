@@ -95,6 +95,8 @@ def claims(entity: Entity, graph: Graph) -> Iterator[tuple[str, Citation]]:
     for citation in entity.attrs.get("citations") or [entity.attrs.get("citation")]:
         if citation is not None:
             yield entity.summary, citation
+    for indicators in entity.attrs.get("indicators") or []:
+        yield f"Indicators ({indicators.type}): {', '.join(indicators.values)}", indicators.citation
 
 
 # --------------------------------------------------------------------------- resolve

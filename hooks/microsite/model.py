@@ -6,6 +6,7 @@ page are all derived from the declarations in this module.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,6 +168,38 @@ ALIAS = Record("alias", (
     Field("citations", CITATIONS, "sources for the name", default=list),
 ), Alias)
 
+INDICATOR_TYPES: dict[str, tuple[str, str]] = {
+    "domain": (r"^(?=.*\[\.\])[a-z0-9.\[\]-]+$", "a domain name, defanged with [.] (e.g. centos-packages[.]com)"),
+    "ip": (r"^\d{1,3}\.\d{1,3}\.\d{1,3}\[\.\]\d{1,3}$", "an IPv4 address, defanged with [.] (e.g. 192.169.7[.]197)"),
+    "md5": (r"^[0-9a-f]{32}$", "an MD5 hash: 32 lowercase hex digits"),
+    "sha1": (r"^[0-9a-f]{40}$", "a SHA-1 hash: 40 lowercase hex digits"),
+    "sha256": (r"^[0-9a-f]{64}$", "a SHA-256 hash: 64 lowercase hex digits"),
+}
+
+
+@dataclass
+class IndicatorList:
+    """Indicators of compromise of one type, as a source published them."""
+
+    type: str
+    values: list[str]
+    citation: Citation
+    location: Location
+
+
+def _check_indicators(values: dict[str, Any], where: Location) -> None:
+    pattern, meaning = INDICATOR_TYPES[values["type"]]
+    for value in values["values"]:
+        if not re.match(pattern, value):
+            raise DataError(where, f"'{value}' is not {meaning}", "defang network indicators with [.] so nobody clicks them")
+
+
+INDICATORS = ListOf(Record("indicator list", (
+    Field("type", Choice({k: v[1] for k, v in INDICATOR_TYPES.items()}), "what sort of indicator", required=True),
+    Field("values", ListOf(Text(), 1), "the indicators, one per item, defanged as published", required=True),
+    Field("citation", CITATION, "the source that published them, with its words", required=True),
+), IndicatorList, _check_indicators))
+
 UNCITED = Record("uncited passage", (
     Field("passage", Text(), "the passage, verbatim from the archived text", required=True),
     Field("reason", Text(), "why no fact cites it, e.g. 'photo credit' or 'section heading'", required=True),
@@ -222,6 +255,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
               "person or group", required=True),
         Field("role", Text(), "what the actor is, in a few words, e.g. 'missile expert'"),
         Field("country", Text(), "country the actor belongs to or works from"),
+        Field("indicators", INDICATORS, "indicators of compromise a source ties to the actor", default=list),
     ), ("type", "role")),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
@@ -238,6 +272,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
             "warship": "a ship that carries weapons",
         }), "what sort of weapon", required=True),
         Field("country", Text(), "country that builds or operates it"),
+        Field("indicators", INDICATORS, "indicators of compromise a source ties to this malware", default=list),
     ), ("category", "country")),
     Kind("assessment", "assessments", "Assessments", "An expert's judgement on a question, with who judged and when.", (
         Field("assessor", RefTo("actor", "organization"), "who judged", required=True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,18 @@ from markupsafe import Markup
 
 from .graph import Cited, Graph
 from .model import (
-    ALIAS, CITATION, COMMON_FIELDS, FACT, KINDS, POSITION, RELATION, RELATION_TYPES, STATUSES, UNCITED, Citation, Entity,
+    ALIAS,
+    CITATION,
+    COMMON_FIELDS,
+    FACT,
+    KINDS,
+    POSITION,
+    RELATION,
+    RELATION_TYPES,
+    STATUSES,
+    UNCITED,
+    Citation,
+    Entity,
     Kind,
 )
 from .quotes import anchor
@@ -79,7 +91,7 @@ class Renderer:
             comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
         )
         self.html_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
-        self.env.filters.update(html=html_escape, id=_html_id, when=when, pct=lambda x: f"{x:.0f}")
+        self.env.filters.update(html=html_escape, id=_html_id, ioc=_indicator, when=when, pct=lambda x: f"{x:.0f}")
         self.env.globals.update(
             graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
             records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED),
@@ -89,11 +101,12 @@ class Renderer:
         )
 
     def pages(self) -> Iterator[Page]:
-        """Every page: home, certainty, seed coverage, data model, one index per kind and one per entity."""
+        """Every page: the site-wide pages, one index per kind and one page per entity."""
         yield Page("index.md", self.render("home.md.j2", "index.md"))
         yield Page("certainty.md", self.render("certainty.md.j2", "certainty.md"))
         yield Page("coverage.md", self.render("coverage.md.j2", "coverage.md"))
         yield Page("data-model.md", self.render("data-model.md.j2", "data-model.md"))
+        yield Page("indicators.md", self.render("indicators.md.j2", "indicators.md"))
         for kind in KINDS.values():
             index_path = f"{kind.plural}/index.md"
             entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
@@ -187,6 +200,13 @@ class Renderer:
 
 
 # --------------------------------------------------------------------------- template helpers
+
+
+def _indicator(value: str) -> Markup:
+    """An indicator for a code block: validated against its type's pattern, so it cannot close the block."""
+    if not re.fullmatch(r"[A-Za-z0-9.\[\]:-]+", value):
+        raise ValueError(f"not an indicator: {value!r}")
+    return Markup(value)
 
 
 def _html_id(value: str) -> Markup:

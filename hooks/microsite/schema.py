@@ -266,6 +266,12 @@ class Field:
     required: bool = False
     default: Any = None
 
+    @property
+    def is_plain(self) -> bool:
+        """True for a value shown as it is (text, date, id…), false for records and lists of records."""
+        inner = self.type.item if isinstance(self.type, ListOf) else self.type
+        return not isinstance(inner, Record)
+
 
 Check = Callable[[dict[str, Any], Location], None]
 

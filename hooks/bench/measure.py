@@ -1,0 +1,174 @@
+"""Measurements in child processes: a timed command with its peak memory, a `mkdocs serve` rebuild, an empty site."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from time import monotonic, perf_counter, sleep
+
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+BUILT = re.compile(r"Documentation built in ([\d.]+) seconds")
+PROJECT_PARTS = ("data", "docs", "hooks", "seeds", "mkdocs.yml")
+
+
+def env() -> dict[str, str]:
+    """The children's environment: no REPO_URL (no edit links), no MkDocs 2 banner, unbuffered logs."""
+    base = {k: v for k, v in os.environ.items() if k != "REPO_URL"}
+    return {**base, "NO_MKDOCS_2_WARNING": "1", "PYTHONUNBUFFERED": "1"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished child process: wall and CPU seconds, its own peak memory, its output."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+    returncode: int
+    output: str
+
+    @property
+    def reported(self) -> float | None:
+        """The build time MkDocs logs itself (without interpreter start-up and config loading)."""
+        found = BUILT.findall(self.output)
+        return float(found[-1]) if found else None
+
+
+def run(command: list[str], cwd: Path, timeout: float | None = None) -> Run:
+    """Run a command; `os.wait4` gives the rusage of exactly this child (ru_maxrss is its peak RSS)."""
+    with tempfile.TemporaryFile() as out:
+        start = perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, env=env(), stdout=out, stderr=subprocess.STDOUT)
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)  # not proc.wait(): that would reap the child first
+        if timer:
+            timer.cancel()
+        wall = perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, text)
+
+
+def build(project: Path, timeout: float | None = None) -> Run:
+    """`mkdocs build --strict` in `project`; raises with the output if it fails."""
+    result = run([*MKDOCS, "build", "--strict"], project, timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"mkdocs build --strict failed in {project}:\n{result.output[-4000:]}")
+    return result
+
+
+def same_site(a: Path, b: Path) -> tuple[int, int]:
+    """(identical files, all files) of two built sites; the search index counts as identical when only its order differs."""
+    files = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    others = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    same = 0
+    for name in files:
+        if name in others and _digest(a / name) == _digest(b / name):
+            same += 1
+    return same, len(set(files) | others)
+
+
+def _digest(path: Path) -> str:
+    if path.name == "search_index.json":
+        index = json.loads(path.read_text(encoding="utf-8"))
+        index["docs"] = sorted(index["docs"], key=lambda d: json.dumps(d, sort_keys=True))
+        return hashlib.sha1(json.dumps(index, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def copy_project(repo: Path, target: Path) -> Path:
+    """A copy of a project's inputs (as the tests make one)."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        source = repo / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, target / part)
+    return target
+
+
+def empty_material(repo: Path, target: Path) -> Path:
+    """A one-page Material project with our `theme:` settings and nothing else."""
+    config = (repo / "mkdocs.yml").read_text(encoding="utf-8")
+    theme = re.search(r"(?m)^theme:\n(?:[ \t]+.*\n|[ \t]*\n)*", config)
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "docs").mkdir(parents=True)
+    (target / "docs" / "index.md").write_text("# Empty\n\nAn empty Material site.\n", encoding="utf-8")
+    (target / "mkdocs.yml").write_text(f"site_name: Empty\n{theme.group() if theme else 'theme: material'}", encoding="utf-8")
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """A `mkdocs serve` rebuild after one edit: seconds from the write to the log line, and as MkDocs reports."""
+
+    wall: float
+    reported: float
+
+
+def serve_rebuilds(project: Path, edit: Path, count: int = 3, timeout: float = 300) -> list[Rebuild]:
+    """Start `mkdocs serve` on a free local port, then edit `edit` `count` times, timing each rebuild."""
+    lines: queue.Queue[tuple[float, str]] = queue.Queue()
+    command = [*MKDOCS, "serve", "-a", f"127.0.0.1:{free_port()}"]
+    proc = subprocess.Popen(command, cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put((monotonic(), line))
+
+    def built() -> tuple[float, float]:
+        deadline = monotonic() + timeout
+        while True:
+            at, line = lines.get(timeout=max(deadline - monotonic(), 0.1))
+            if match := BUILT.search(line):
+                return at, float(match.group(1))
+            if line.startswith(("ERROR", "Aborted")):
+                raise RuntimeError(f"mkdocs serve failed: {line}")
+
+    threading.Thread(target=read, daemon=True).start()
+    results = []
+    try:
+        built()
+        for number in range(count):
+            sleep(1.0)  # let the file watcher settle
+            start = monotonic()
+            with edit.open("a", encoding="utf-8") as file:
+                file.write(f"# edited by the benchmark ({number + 1})\n")
+            at, reported = built()
+            results.append(Rebuild(at - start, reported))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return results
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

@@ -1,0 +1,113 @@
+"""Time each stage of the core in-process: `python -m hooks.bench.stages PROJECT [--floor DIR] [--profile N]`.
+
+Prints one JSON object: seconds per stage (the best of `--repeat` passes) and the process's peak memory.
+`load` is `load_all`, which parses and schema-validates; a second pass splits it into `parse` (read, YAML
+compose, refusal of tags and anchors: `load.compose`) and `validate` (the schema: `Record.convert`).
+With `--floor DIR` the rendered pages are also written as a plain MkDocs project (see `write_floor`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import re
+import resource
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "hooks"))
+from microsite.graph import Graph, link  # noqa: E402
+from microsite.load import KIND_BY_FOLDER, compose, load_all  # noqa: E402
+from microsite.render import Page, Renderer  # noqa: E402
+from microsite.schema import Context  # noqa: E402
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    start = perf_counter()
+    result = call()
+    return perf_counter() - start, result
+
+
+def split_load(root: Path) -> dict[str, float]:
+    """Seconds to parse all data files, and to schema-validate the parsed nodes."""
+    base = root / "data"
+    files = [(p, p.relative_to(root).as_posix(), KIND_BY_FOLDER[p.parent.name]) for p in sorted(base.glob("*/*.yml"))]
+    parse, nodes = timed(lambda: [compose(path, rel) for path, rel, _ in files])
+    validate, _ = timed(lambda: [kind.record.convert(node, Context(rel)) for (_, rel, kind), node in zip(files, nodes, strict=True)])
+    return {"parse": parse, "validate": validate}
+
+
+def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page]]:
+    times: dict[str, float] = {}
+    times["load"], entities = timed(lambda: load_all(root))
+    times["link"], graph = timed(lambda: link(entities, root))
+    times["render"], pages = timed(lambda: list(Renderer(graph).pages()))
+    times.update(split_load(root))
+    return times, graph, pages
+
+
+def measure(root: Path, repeat: int = 1) -> tuple[dict[str, Any], list[Page]]:
+    """The best time of each stage over `repeat` passes, the counts, and the peak memory of this process."""
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        times, graph, pages = one_pass(root)
+        best = {k: min(v, best.get(k, v)) for k, v in times.items()}
+    counts = {"entities": len(graph.entities), "pages": len(pages), "citations": sum(map(len, graph.citations.values())),
+              "markdown_mb": sum(len(p.markdown.encode()) for p in pages) / 2**20}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {**best, **counts, "peak_mb": peak}, pages
+
+
+def floor_config(config: str, folders: list[str]) -> str:
+    """Our mkdocs.yml for MkDocs alone: no `hooks:`, no `edit_uri` (the hook drops it without a repo_url),
+    and `not_in_nav` for entity pages, which the hook marks so."""
+    config = re.sub(r"(?m)^hooks:\n(?:[ \t]+.*\n|[ \t]*\n)*", "", config)
+    config = re.sub(r"(?m)^edit_uri:.*\n", "", config)
+    patterns = "".join(f"  /{folder}/*.md\n  !/{folder}/index.md\n" for folder in folders)
+    return f"{config.rstrip()}\nnot_in_nav: |\n{patterns}"
+
+
+def write_floor(project: Path, pages: list[Page], floor: Path) -> None:
+    """The same pages as plain Markdown in a second project that MkDocs builds without our hook."""
+    shutil.rmtree(floor, ignore_errors=True)
+    shutil.copytree(project / "docs", floor / "docs")
+    for page in pages:
+        target = floor / "docs" / page.path
+        if target.exists():
+            continue  # a hand-written page wins, as in hooks/site.py
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown, encoding="utf-8")
+    for folder in ("data", "seeds", "hooks"):  # mkdocs.yml's `watch:` paths must exist
+        (floor / folder).mkdir()
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (floor / "mkdocs.yml").write_text(floor_config(config, sorted(KIND_BY_FOLDER)), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hooks.bench.stages", description=__doc__.splitlines()[0])
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--repeat", type=int, default=1, help="passes; each stage reports its best")
+    parser.add_argument("--floor", type=Path, help="also write the rendered pages as a plain MkDocs project here")
+    parser.add_argument("--profile", type=int, metavar="N", help="profile one pass; print the top N functions by cumulative time")
+    args = parser.parse_args(argv)
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(one_pass, args.project)
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.profile)
+        return 0
+    result, pages = measure(args.project, args.repeat)
+    if args.floor:
+        write_floor(args.project, pages, args.floor)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
