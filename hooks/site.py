@@ -40,7 +40,10 @@ def on_pre_build(config: MkDocsConfig) -> None:
         graph = check(Path(config.config_file_path).parent)
     except DataErrors as errors:
         raise PluginError(f"the data has errors:\n{errors}") from None
-    _current.append(Renderer(graph))
+    try:
+        _current.append(Renderer(graph, overview=config.extra.get("microsite", {}).get("overview")))
+    except ValueError as error:
+        raise PluginError(f"mkdocs.yml, extra.microsite.overview: {error}") from None
 
 
 @event_priority(50)  # before plugins that snapshot `files` in their own on_files

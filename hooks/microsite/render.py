@@ -83,8 +83,12 @@ class Coverage:
 class Renderer:
     """Renders every page of the site from one graph."""
 
-    def __init__(self, graph: Graph, repo_edit_url: str | None = None) -> None:
+    def __init__(self, graph: Graph, overview: str | None = None) -> None:
+        """`overview` is the id of the event whose summary and facts open the home page."""
+        if overview is not None and (overview not in graph.entities or graph.get(overview).kind.name != "event"):
+            raise ValueError(f"the home page overview '{overview}' is not the id of an event")
         self.graph = graph
+        self.overview = graph.entities.get(overview or "")
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=finalize, undefined=StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -102,7 +106,7 @@ class Renderer:
 
     def pages(self) -> Iterator[Page]:
         """Every page: the site-wide pages, one index per kind and one page per entity."""
-        yield Page("index.md", self.render("home.md.j2", "index.md"))
+        yield Page("index.md", self.render("home.md.j2", "index.md", overview=self.overview))
         yield Page("certainty.md", self.render("certainty.md.j2", "certainty.md"))
         yield Page("coverage.md", self.render("coverage.md.j2", "coverage.md"))
         yield Page("data-model.md", self.render("data-model.md.j2", "data-model.md"))
