@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import functools
 import posixpath
 import re
 from collections.abc import Iterator
@@ -14,7 +14,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .graph import Cited, Graph
+from . import views
+from .graph import Graph
 from .model import (
     ALIAS,
     CITATION,
@@ -35,7 +36,6 @@ from .schema import SLUG, Field, PartialDate, Ref, Url
 from .text import finalize, html_escape, md_escape, prose
 
 TEMPLATES = Path(__file__).parent / "templates"
-QUALIFIERS = {"early": "early", "mid": "mid", "late": "late", "about": "about"}
 
 
 @dataclass(frozen=True)
@@ -62,24 +62,6 @@ class References:
         return self._numbers[key]
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of an archived text; `anchors` are the passages that start here."""
-
-    text: str
-    marked: bool
-    anchors: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """One sentence of an archived text, the claims citing it, or why none does."""
-
-    sentence: str
-    claims: list[Cited]
-    reason: str | None
-
-
 class Renderer:
     """Renders every page of the site from one graph."""
 
@@ -95,13 +77,13 @@ class Renderer:
             comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
         )
         self.html_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
-        self.env.filters.update(html=html_escape, id=_html_id, ioc=_indicator, when=when, pct=lambda x: f"{x:.0f}")
+        self.env.filters.update(html=html_escape, id=_html_id, ioc=_indicator, when=when)
         self.env.globals.update(
             graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
             records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED),
             anchor=lambda quote: Markup(anchor(quote)),
-            link=_link, href=_href, prose=_prose, value=_value, cite=_cite, References=References,
-            diagram=self.diagram, segments=self.segments, claims_of=self.claims_of, coverage=self.coverage,
+            link=_link, href=_href, prose=_prose, value=_value, cite=_cite,
+            **{name: functools.partial(view, graph) for name, view in views.VIEWS.items()},
         )
 
     def pages(self) -> Iterator[Page]:
@@ -136,73 +118,6 @@ class Renderer:
         own = f"{kind.name}.md.j2"
         return own if (TEMPLATES / own).exists() else "entity.md.j2"
 
-    # ----------------------------------------------------------------------- views
-
-    def claims_of(self, source: Entity) -> list[tuple[str, list[Any]]]:
-        """The passages of a source with the claims citing each: in text order if archived, else as first cited."""
-        passages: dict[str, list[Any]] = {}
-        for cited in self.graph.citations[source.id]:
-            passages.setdefault(cited.citation.quote, []).append(cited)
-        archive = self.graph.archives.get(source.id)
-        if archive is None:
-            return list(passages.items())
-        return sorted(passages.items(), key=lambda item: archive.spans[anchor(item[0])])
-
-    def coverage(self, source: Entity) -> list[Coverage]:
-        """Each sentence of an archived source with the claims that cite it, or the reason none does."""
-        archive = self.graph.archives[source.id]
-        cited = [(archive.spans[anchor(c.citation.quote)], c) for c in self.graph.citations[source.id]]
-        uncited = [(archive.locate(u.passage), u.reason) for u in source.attrs.get("uncited") or []]
-        rows = []
-        for start, end in archive.sentences():
-            claims = [c for (a, b), c in cited if a < end and start < b]
-            reasons = [r for span, r in uncited if span and span[0] < end and start < span[1]]
-            rows.append(Coverage(archive.text[start:end], _unique(claims), reasons[0] if reasons else None))
-        return rows
-
-    def segments(self, source: Entity) -> list[list[Segment]]:
-        """The archived text of a source as paragraphs of plain and cited stretches."""
-        archive = self.graph.archives[source.id]
-        text = archive.text
-        starts: dict[int, list[str]] = {}
-        for name, (start, _) in archive.spans.items():
-            starts.setdefault(start, []).append(name)
-        covered = [False] * len(text)
-        for start, end in archive.spans.values():
-            covered[start:end] = [True] * (end - start)
-        paragraphs: list[list[Segment]] = []
-        offset = 0
-        for block in text.split("\n\n"):
-            cuts = sorted({0, len(block)} | {s - offset for s in starts if offset <= s < offset + len(block)}
-                          | {i for i in range(1, len(block)) if covered[offset + i] != covered[offset + i - 1]})
-            line = [Segment(block[a:b], covered[offset + a], tuple(sorted(starts.get(offset + a, ()))))
-                    for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-            if block.strip():
-                paragraphs.append(line)
-            offset += len(block) + 2
-        return paragraphs
-
-    def diagram(self, entity: Entity) -> dict[str, Any]:
-        """Positions for a small radial diagram of an entity's relations."""
-        edges: list[tuple[Entity, str, bool]] = []
-        for relation in entity.relations:
-            edges.append((self.graph.get(relation.target.id), RELATION_TYPES[relation.type].forward, True))
-        for backlink in self.graph.incoming[entity.id]:
-            edges.append((backlink.subject, RELATION_TYPES[backlink.relation.type].forward, False))
-        neighbours: dict[str, dict[str, Any]] = {}
-        for other, label, outgoing in edges[:12]:
-            node = neighbours.setdefault(other.id, {"entity": other, "labels": [], "outgoing": outgoing})
-            node["labels"].append(label)
-        width, height, radius = 680, 420, 150
-        cx, cy = width / 2, height / 2
-        nodes = []
-        for index, node in enumerate(neighbours.values()):
-            angle = 2 * math.pi * index / max(len(neighbours), 1) - math.pi / 2
-            nodes.append({**node, "x": round(cx + radius * 1.6 * math.cos(angle), 1),
-                          "y": round(cy + radius * math.sin(angle), 1)})
-        return {"width": width, "height": height, "cx": cx, "cy": cy, "nodes": nodes, "more": max(len(edges) - 12, 0)}
-
-
 # --------------------------------------------------------------------------- template helpers
 
 
@@ -218,13 +133,6 @@ def _html_id(value: str) -> Markup:
     if not SLUG.match(value):
         raise ValueError(f"not usable as an HTML id: {value!r}")
     return Markup(value)
-
-
-def _unique(claims: list[Cited]) -> list[Cited]:
-    seen: dict[tuple[str, str], Cited] = {}
-    for cited in claims:
-        seen.setdefault((cited.entity.id, cited.claim), cited)
-    return list(seen.values())
 
 
 def _by_name(entity: Entity) -> str:
@@ -284,6 +192,6 @@ def when(entity: Entity) -> str:
     if qualifier == "mid" and date.month and not date.day:
         text = f"mid-{text}"
     elif qualifier:
-        text = f"{QUALIFIERS[qualifier]} {text}"
+        text = f"{qualifier} {text}"
     end = entity.attrs.get("end_date")
     return f"{text} – {end.human()}" if end else text
