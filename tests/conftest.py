@@ -50,9 +50,9 @@ def copy_project(target: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Path:
     return target
 
 
-def build(project: Path) -> Build:
+def build(project: Path, **env_vars: str) -> Build:
     """Run the real MkDocs CLI, strict, never with -q or -v (both defeat strict mode)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env_vars}
     result = subprocess.run([*MKDOCS, "build", "--strict"], cwd=project, env=env, capture_output=True, text=True)
     return Build(project, result.returncode, result.stdout + result.stderr)
 

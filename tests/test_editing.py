@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests import rawdata
-from tests.conftest import ROOT
+from tests.conftest import ROOT, build
+from tests.html import Html
 from tests.test_data_errors import CASES, check, make_project, write
 
 sys.path.insert(0, str(ROOT / "hooks"))
@@ -47,3 +48,17 @@ def test_each_message_in_the_guide_is_what_a_real_run_prints(tmp_path: Path, nam
     project = make_project(tmp_path)
     write(project, case)
     assert check(project).stderr == shown
+
+
+def test_with_a_repository_url_each_entity_page_links_to_its_yaml_file_for_editing(project: Path) -> None:
+    result = build(project, REPO_URL="https://github.com/example/microsite")
+    assert result.returncode == 0, result.output
+    for folder, data in rawdata.entities(project):
+        page = Html.parse(result.site / folder / data["id"] / "index.html")
+        edit = f"https://github.com/example/microsite/edit/main/data/{folder}/{data['id']}.yml"
+        assert edit in page.links, f"{folder}/{data['id']}: no edit link"
+
+
+def test_without_a_repository_url_the_build_has_no_edit_links(real_site) -> None:
+    page = Html.parse(real_site.site / "actors" / "kim-jong-un" / "index.html")
+    assert not any("/edit/" in link for link in page.links)
