@@ -42,6 +42,7 @@ class Graph:
     incoming: dict[str, list[Backlink]] = field(default_factory=lambda: defaultdict(list))
     assessments: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     events: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    topics: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     citations: dict[str, list[Cited]] = field(default_factory=lambda: defaultdict(list))
 
     def get(self, entity_id: str) -> Entity:
@@ -156,6 +157,7 @@ def _link_entity(graph: Graph, entity: Entity) -> Iterator[DataError]:
                             "choose another relation type, or put the relation in the other entity's file")
         graph.incoming[target.id].append(Backlink(entity, relation))
     if entity.kind is KINDS["assessment"]:
+        graph.topics[entity.attrs["topic"]].append(entity)
         for ref in entity.attrs["about"]:
             graph.assessments[ref.id].append(entity)
     if entity.kind is KINDS["event"]:
