@@ -5,6 +5,7 @@ Each view is a function of the linked graph, so templates get finished structure
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -47,14 +48,22 @@ def claims_of(graph: Graph, source: Entity) -> list[tuple[str, list[Any]]]:
 def coverage(graph: Graph, source: Entity) -> list[Coverage]:
     """Each sentence of an archived source with the claims that cite it, or the reason none does."""
     archive = graph.archives[source.id]
-    cited = [(archive.spans[anchor(c.citation.quote)], c) for c in graph.citations[source.id]]
-    uncited = [(archive.locate(u.passage), u.reason) for u in source.attrs.get("uncited") or []]
-    rows = []
-    for start, end in archive.sentences():
-        claims = [c for (a, b), c in cited if a < end and start < b]
-        reasons = [r for span, r in uncited if span and span[0] < end and start < span[1]]
-        rows.append(Coverage(archive.text[start:end], _unique(claims), reasons[0] if reasons else None))
-    return rows
+    sentences = archive.sentences()
+    ends = [end for _, end in sentences]
+    claims: list[list[Cited]] = [[] for _ in sentences]
+    reasons: list[list[str]] = [[] for _ in sentences]
+    spans = [(archive.spans[anchor(c.citation.quote)], claims, c) for c in graph.citations[source.id]]
+    spans += [(archive.locate(u.passage), reasons, u.reason) for u in source.attrs.get("uncited") or []]
+    for span, rows, item in spans:
+        if span is None:
+            continue
+        index = bisect.bisect_right(ends, span[0])  # the first sentence that ends after the span starts
+        while index < len(sentences) and sentences[index][0] < span[1]:
+            rows[index].append(item)
+            index += 1
+    return [Coverage(archive.text[start:end], _unique(claims[i]), reasons[i][0] if reasons[i] else None)
+            for i, (start, end) in enumerate(sentences)]
+
 
 def segments(graph: Graph, source: Entity) -> list[list[Segment]]:
     """The archived text of a source as paragraphs of plain and cited stretches."""
