@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
+@functools.cache
 def anchor(quote: str) -> str:
     """A stable HTML id for a quoted passage, the same wherever the quote is cited."""
     return "q-" + hashlib.sha1(normalize(quote)[0].encode()).hexdigest()[:10]

@@ -71,20 +71,7 @@ class Renderer:
             raise ValueError(f"the home page overview '{overview}' is not the id of an event")
         self.graph = graph
         self.overview = graph.entities.get(overview or "")
-        self.env = Environment(
-            loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=finalize, undefined=StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-            comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
-        )
-        self.html_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
-        self.env.filters.update(html=html_escape, id=_html_id, ioc=_indicator, when=when)
-        self.env.globals.update(
-            graph=graph, kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
-            records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED),
-            anchor=lambda quote: Markup(anchor(quote)),
-            link=_link, href=_href, prose=_prose, value=_value, cite=_cite,
-            **{name: functools.partial(view, graph) for name, view in views.VIEWS.items()},
-        )
+        self.context = {"graph": graph, **{name: functools.partial(view, graph) for name, view in views.VIEWS.items()}}
 
     def pages(self) -> Iterator[Page]:
         """Every page: the site-wide pages, one index per kind and one page per entity."""
@@ -109,16 +96,35 @@ class Renderer:
 
     def redirect_html(self, target_url: str, title: str) -> str:
         """A stub page that sends readers and crawlers to `target_url`."""
-        return self.html_env.get_template("redirect.html.j2").render(url=target_url, title=title)
+        return _environments()[1].get_template("redirect.html.j2").render(url=target_url, title=title)
 
     def render(self, template: str, page: str, **context: Any) -> str:
-        return self.env.get_template(template).render(page=page, refs=References(), **context)
+        template = _environments()[0].get_template(template)
+        return template.render(page=page, refs=References(), **self.context, **context)
 
     def _template(self, kind: Kind) -> str:
         own = f"{kind.name}.md.j2"
         return own if (TEMPLATES / own).exists() else "entity.md.j2"
 
 # --------------------------------------------------------------------------- template helpers
+
+
+@functools.cache
+def _environments() -> tuple[Environment, Environment]:
+    """The Markdown and the HTML template environments, compiled once per process (and per serve session)."""
+    markdown = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=finalize, undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
+    )
+    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator, when=when)
+    markdown.globals.update(
+        kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
+        records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
+        link=_link, href=_href, prose=_prose, value=_value, cite=_cite,
+    )
+    html = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
+    return markdown, html
 
 
 def _indicator(value: str) -> Markup:
@@ -144,8 +150,13 @@ def _href(page: str, target: str, fragment: str = "") -> Markup:
 
     Paths and fragments are built from slugs and hashes only, so they are safe as they are.
     """
-    path = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    path = _relative(posixpath.dirname(page), target)
     return Markup(f"{path}#{fragment}" if fragment else path)
+
+
+@functools.cache
+def _relative(folder: str, target: str) -> str:
+    return posixpath.relpath(target, folder or ".")
 
 
 @pass_context

@@ -7,6 +7,7 @@ Raw HTML, Markdown links and `javascript:` URLs are shown as the text they are.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -24,8 +25,12 @@ def md_escape(value: object) -> Markup:
     """Escape a value so that Markdown and HTML show it literally, on one line (runs of white space fold)."""
     if isinstance(value, Markup):
         return value
-    text = _SPACE.sub(" ", str(value))
-    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)))
+    return _escape_text(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _escape_text(text: str) -> Markup:
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(_SPACE.sub(" ", text), quote=False)))
 
 
 def finalize(value: object) -> object:
