@@ -3,9 +3,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test check build lint linkcheck urls external-links
+.PHONY: serve test check build lint linkcheck urls external-links bench
 serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
-	$(VENV)/bin/mkdocs serve
+	$(VENV)/bin/mkdocs serve --dirty --no-strict  # rebuild only changed pages; `make build` and the tests stay strict
 
 test: $(VENV)/.installed  ## the whole test suite
 	$(PY) -m pytest
@@ -34,3 +34,6 @@ urls: build  ## record the site's current URLs as published (after adding pages 
 
 external-links: build  ## every external URL of the site and the sources, with retries and a cache (needs the internet)
 	$(PY) hooks/linkcheck.py --site site --data data --report external-links.md
+
+bench: $(VENV)/.installed  ## our build vs MkDocs alone at 1k and 10k synthetic entities (takes long); writes docs/performance.md
+	$(PY) -m hooks.bench.benchmark --sizes 1000,10000

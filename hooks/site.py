@@ -1,5 +1,7 @@
 """MkDocs adapter: the only module that knows MkDocs. It hands MkDocs events to the `microsite` core.
 
+- `on_startup`: note whether MkDocs runs `--dirty`; then pages whose Markdown did not change since the
+  previous build of this `serve` session are skipped, so a rebuild after one edit renders only what changed.
 - `on_config`: without a `repo_url` there are no edit links (and no warning about them).
 - `on_pre_build` (every build and every `serve` rebuild): load, validate and link `data/`.
 - `on_files`: add the rendered pages as generated files; entity pages stay out of the sidebar and
@@ -26,6 +28,19 @@ from microsite.render import Renderer  # noqa: E402
 
 NAV_PAGES = {"index.md", "certainty.md", "coverage.md", "data-model.md", "indicators.md"}
 _current: list[Renderer] = []  # this build's renderer; MkDocs hooks are plain module functions
+_previous: dict[str, str] = {}  # page path → Markdown of the previous build, for `serve --dirty`
+_dirty: list[bool] = [False]
+
+
+class _UnchangedFile(File):
+    """A generated page whose Markdown is the same as in the previous build: `--dirty` may skip it."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    _dirty[0] = dirty
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -52,7 +67,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if files.get_file_from_path(page.path) is not None:
             continue  # a hand-written page in docs/ wins
         in_nav = page.path in NAV_PAGES or page.path.endswith("/index.md")
-        file = File.generated(config, page.path, content=page.markdown,
+        kind = _UnchangedFile if _dirty[0] and _previous.get(page.path) == page.markdown else File
+        _previous[page.path] = page.markdown
+        file = kind.generated(config, page.path, content=page.markdown,
                               inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
         if page.source:
             file.edit_uri = f"../{page.source}"  # relative to edit_uri, which points at docs/

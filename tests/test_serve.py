@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -34,11 +36,12 @@ def fetch(url: str) -> str:
         return ""
 
 
-def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(project: Path) -> None:
+@pytest.mark.parametrize("options", [[], ["--dirty", "--no-strict"]], ids=["plain", "dirty-as-make-serve"])
+def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(project: Path, options: list[str]) -> None:
     port = free_port()
     log = project / "serve.log"
     with log.open("w") as out:
-        command = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"]
+        command = [sys.executable, "-m", "mkdocs", "serve", *options, "-a", f"127.0.0.1:{port}"]
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         server = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT, env=env)
     page = f"http://127.0.0.1:{port}/actors/kim-jong-un/"
