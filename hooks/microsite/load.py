@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
+from yaml.cyaml import CParser
 
 from .errors import DataError, DataErrors, Location
 from .model import COMMON_FIELDS, KINDS, Entity, Kind
-from .schema import Context, suggest
+from .schema import BOOL_TAG, NULL_TAG, Context, suggest
 
 MAX_BYTES = 512 * 1024
 MAX_NODES = 50_000
 SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 COMMON = {f.name for f in COMMON_FIELDS}
 KIND_BY_FOLDER = {kind.plural: kind for kind in KINDS.values()}
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """Only what the schema asks of YAML: nulls and booleans. Every other plain scalar stays text (the field
+    types read numbers and dates themselves), which also spares a regex test per scalar."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: kept
+    for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    if (kept := [(tag, rx) for tag, rx in entries if tag in (NULL_TAG, BOOL_TAG)])
+}
+
+
+class Loader(CParser, yaml.constructor.BaseConstructor, _Resolver):
+    """libyaml's parser with the resolver above; the loader composes node trees and never constructs objects."""
+_INDENT_TAB = re.compile(r"^ *\t", re.MULTILINE)
 
 
 def load_all(root: Path, data_dir: str = "data") -> list[Entity]:
@@ -79,11 +97,10 @@ def compose(path: Path, rel: str) -> yaml.Node:
         raise DataError(Location(rel, line), "the file is not UTF-8 text", "save it with UTF-8 encoding") from None
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise DataError(Location(rel), "the file is empty", "write the entity's fields, or delete the file")
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.lstrip(" ")
-        if stripped.startswith("\t"):
-            raise DataError(Location(rel, number, len(line) - len(stripped) + 1), "a tab is used for indentation",
-                            "indent with spaces only")
+    tab = _INDENT_TAB.search(text)
+    if tab:
+        line = text.count("\n", 0, tab.start()) + 1
+        raise DataError(Location(rel, line, tab.end() - tab.start()), "a tab is used for indentation", "indent with spaces only")
     try:
         documents = list(yaml.compose_all(text, Loader=Loader))
     except yaml.MarkedYAMLError as error:
@@ -107,14 +124,16 @@ def _check_nodes(root: yaml.Node, rel: str) -> None:
     stack = [root]
     while stack:
         node = stack.pop()
-        where = Location(rel, node.start_mark.line + 1, node.start_mark.column + 1)
+        problem = None
         if id(node) in seen:
-            raise DataError(where, "YAML anchors and aliases (&name, *name) are not allowed", "write the value out in full")
+            problem = ("YAML anchors and aliases (&name, *name) are not allowed", "write the value out in full")
+        elif len(seen) >= MAX_NODES:
+            problem = (f"the file has more than {MAX_NODES} values", "split it into several entities")
+        elif node.tag not in SAFE_TAGS:
+            problem = (f"YAML tag '{node.tag}' is not allowed", "remove the '!' tag; data files hold plain values")
+        if problem:
+            raise DataError(Location(rel, node.start_mark.line + 1, node.start_mark.column + 1), *problem)
         seen.add(id(node))
-        if len(seen) > MAX_NODES:
-            raise DataError(where, f"the file has more than {MAX_NODES} values", "split it into several entities")
-        if node.tag not in SAFE_TAGS:
-            raise DataError(where, f"YAML tag '{node.tag}' is not allowed", "remove the '!' tag; data files hold plain values")
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 stack.extend((value, key))

@@ -293,7 +293,7 @@ class Record(FieldType):
                             f"write keys such as {', '.join(list(self.fields)[:3])}")
         here = ctx.at(node)
         values: dict[str, Any] = {}
-        places: dict[str, Location] = {}
+        value_nodes: dict[str, yaml.Node] = {}
         seen: set[str] = set()
         failed = False
         for key_node, value_node in node.value:
@@ -312,7 +312,7 @@ class Record(FieldType):
                 ctx.errors.append(DataError(ctx.at(key_node), f"unknown key '{key}' in {self.description}", hint))
                 failed = True
                 continue
-            places[key] = ctx.at(value_node)
+            value_nodes[key] = value_node
             if value_node.tag == NULL_TAG and not spec.required:
                 continue
             try:
@@ -334,7 +334,9 @@ class Record(FieldType):
             self.check(values, here)
         if self.cls is None:
             return values
-        extra = {"places": places} if "places" in getattr(self.cls, "__dataclass_fields__", {}) else {}
+        extra = {}
+        if "places" in getattr(self.cls, "__dataclass_fields__", {}):  # records that point errors at single keys
+            extra["places"] = {key: ctx.at(value) for key, value in value_nodes.items()}
         return self.cls(**values, location=here, **extra)
 
     def json_schema(self) -> dict[str, Any]:
