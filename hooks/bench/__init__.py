@@ -1,4 +1,7 @@
-"""Benchmark harness: synthetic data at any size (`synthetic`) and the build benchmark (`benchmark`).
+"""Benchmark harness, run from the project root (`make bench`).
 
-Run from the project root: `python -m hooks.bench.synthetic --help`, `python -m hooks.bench.benchmark --help`.
+- `synthetic` (`python -m hooks.bench.synthetic`): a complete project with N synthetic entities; `shape` holds
+  the real data's proportions and the words.
+- `benchmark` (`python -m hooks.bench.benchmark`): our build against MkDocs alone, per size; `stages` times
+  the core in-process, `measure` runs and measures child processes, `report` writes the Markdown.
 """

@@ -9,7 +9,6 @@ import queue
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from time import monotonic, perf_counter, sleep
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 BUILT = re.compile(r"Documentation built in ([\d.]+) seconds")
-PROJECT_PARTS = ("data", "docs", "hooks", "seeds", "mkdocs.yml")
+PROJECT_PARTS = ("data", "seeds", "docs", "hooks", "overrides", "mkdocs.yml")
 
 
 def env() -> dict[str, str]:
@@ -105,11 +104,13 @@ def copy_project(repo: Path, target: Path) -> Path:
 
 
 def empty_material(repo: Path, target: Path) -> Path:
-    """A one-page Material project with our `theme:` settings and nothing else."""
+    """A one-page Material project with our `theme:` settings (and its custom_dir) and nothing else."""
     config = (repo / "mkdocs.yml").read_text(encoding="utf-8")
     theme = re.search(r"(?m)^theme:\n(?:[ \t]+.*\n|[ \t]*\n)*", config)
     shutil.rmtree(target, ignore_errors=True)
     (target / "docs").mkdir(parents=True)
+    if (repo / "overrides").is_dir():  # the theme's custom_dir
+        shutil.copytree(repo / "overrides", target / "overrides")
     (target / "docs" / "index.md").write_text("# Empty\n\nAn empty Material site.\n", encoding="utf-8")
     (target / "mkdocs.yml").write_text(f"site_name: Empty\n{theme.group() if theme else 'theme: material'}", encoding="utf-8")
     return target
@@ -123,43 +124,86 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Rebuild:
-    """A `mkdocs serve` rebuild after one edit: seconds from the write to the log line, and as MkDocs reports."""
+    """A `mkdocs serve` rebuild after one edit: seconds from the write to the end of the build, and as MkDocs logs it."""
 
     wall: float
-    reported: float
+    reported: float | None  # None when MkDocs' duplicate filter swallowed its 'Documentation built in …' line
 
 
-def serve_rebuilds(project: Path, edit: Path, count: int = 3, timeout: float = 300) -> list[Rebuild]:
-    """Start `mkdocs serve` on a free local port, then edit `edit` `count` times, timing each rebuild."""
+def edit_summary(path: Path, number: int) -> None:
+    """Change the text of an entity's `summary:` (its page changes), or else append a comment line."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.startswith("summary:")), None)
+    if first is None:
+        lines.append(f"# edited by the benchmark ({number})\n")
+    else:
+        last = first
+        while last + 1 < len(lines) and lines[last + 1].startswith(" "):
+            last += 1
+        text, value = lines[last].rstrip("\n"), lines[first].split(":", 1)[1].strip()
+        quote = value[:1] if value[:1] in "'\"" and text.endswith(value[:1]) else ""
+        lines[last] = f"{text[:len(text) - len(quote)]} (edit {number}){quote}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def serve_rebuilds(project: Path, edit: Path, count: int = 3, timeout: float = 120,
+                   options: tuple[str, ...] = ()) -> list[Rebuild]:
+    """Start `mkdocs serve [options]` on a free local port, then edit `edit` `count` times, timing each rebuild.
+
+    An edit whose rebuild does not end within `timeout` seconds, or fails, is left out; if none is left, this
+    raises with the server's output.
+    """
     lines: queue.Queue[tuple[float, str]] = queue.Queue()
-    command = [*MKDOCS, "serve", "-a", f"127.0.0.1:{free_port()}"]
+    output: list[str] = []
+    command = [*MKDOCS, "serve", *options, "-a", f"127.0.0.1:{free_port()}"]
     proc = subprocess.Popen(command, cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def read() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
+            output.append(line)
             lines.put((monotonic(), line))
 
-    def built() -> tuple[float, float]:
-        deadline = monotonic() + timeout
-        while True:
-            at, line = lines.get(timeout=max(deadline - monotonic(), 0.1))
+    def rebuilt(start: float, wait: float) -> Rebuild | None:
+        """The end of the next build: its 'Documentation built in …' line, or else 'Reloading browsers' (MkDocs
+        drops a 'Documentation built' line whose text it logged before, e.g. the same duration)."""
+        deadline, logged = monotonic() + wait, None
+        while (left := deadline - monotonic()) > 0:
+            try:
+                at, line = lines.get(timeout=left)
+            except queue.Empty:
+                break
             if match := BUILT.search(line):
-                return at, float(match.group(1))
-            if line.startswith(("ERROR", "Aborted")):
-                raise RuntimeError(f"mkdocs serve failed: {line}")
+                logged = (at, float(match.group(1)))
+            elif "Reloading browsers" in line:
+                return Rebuild(logged[0] - start, logged[1]) if logged else Rebuild(at - start, None)
+            elif "error happened during the rebuild" in line:
+                return None
+        return None
+
+    def serving(wait: float) -> bool:
+        deadline = monotonic() + wait
+        while (left := deadline - monotonic()) > 0:
+            try:
+                if "Serving on" in lines.get(timeout=left)[1]:
+                    return True
+            except queue.Empty:
+                break
+        return False
 
     threading.Thread(target=read, daemon=True).start()
     results = []
     try:
-        built()
+        if not serving(max(timeout, 300)):
+            raise RuntimeError("mkdocs serve did not finish its first build:\n" + "".join(output[-40:]))
         for number in range(count):
-            sleep(1.0)  # let the file watcher settle
+            sleep(1.5)  # let the file watcher settle, then forget any late lines
+            while not lines.empty():
+                lines.get_nowait()
             start = monotonic()
-            with edit.open("a", encoding="utf-8") as file:
-                file.write(f"# edited by the benchmark ({number + 1})\n")
-            at, reported = built()
-            results.append(Rebuild(at - start, reported))
+            edit_summary(edit, number + 1)
+            if (found := rebuilt(start, timeout)) is not None:
+                results.append(found)
     finally:
         proc.terminate()
         try:
@@ -167,8 +211,6 @@ def serve_rebuilds(project: Path, edit: Path, count: int = 3, timeout: float = 3
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    if not results:
+        raise RuntimeError("no rebuild was logged after an edit:\n" + "".join(output[-40:]))
     return results
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)

@@ -1,8 +1,8 @@
 """The shape of the real data, and the words the synthetic data is made of.
 
 Counts come from the real data (109 entities when measured): the share of each kind, and per kind the
-observed numbers of facts, relations and aliases per entity. Lists of numbers are histograms: a uniform
-choice from one draws with the observed frequencies.
+observed numbers of facts, relations and aliases per entity. Tuples of values are histograms: the generator
+draws from each as from a bag (see `Generator.draw`), so every size has the observed frequencies.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ FACTS = {
 RELATIONS = {"actor": (0, 0, 0, 1, 1, 2, 2, 3, 5), "organization": (0, 0, 0, 0, 1, 1, 1, 2, 3), "weapon": (0,) * 6 + (1,)}
 ALIASES = {"actor": (0,) * 6 + (1, 2, 3), "organization": (0, 0, 0, 1, 1, 2, 2, 3, 4), "weapon": (0, 0, 1, 1, 2, 2)}
 CITES = (1,) * 15 + (2,) * 4 + (3,)
-FACT_STATUS = {"reported": 83, "assessed": 7, "disputed": 6, "alleged": 4}
+FACT_STATUS = ("reported",) * 83 + ("assessed",) * 7 + ("disputed",) * 6 + ("alleged",) * 4
 RELATION_WEIGHTS = {"part-of": 9, "linked-to": 7, "works-for": 5, "published": 4, "developed": 4, "compromised": 3,
                     "discovered": 3, "leads": 2, "verified": 2, "reported-on": 2}
 VARIANTS = {
@@ -34,7 +34,7 @@ VARIANTS = {
 TOPICS = {"attribution": 6, "significance": 3, "value-of-stolen-plans": 3, "authenticity": 3}
 LANGUAGES = {"en": 31, "de": 4, "id": 1}
 ARCHIVED_SHARE = 1 / 34  # one archived text per 34 sources
-ARCHIVE_CITE_SHARE = 1 / 3  # a third of all citations quote an archived text
+ARCHIVE_CITE = (True, False, False)  # a third of all citations quote an archived text
 LOCATOR_SHARE = 0.07
 
 FIRST = ("Ivan", "Olga", "Min-jun", "Anna", "Markus", "Tom", "Lena", "Sergei", "Ji-woo", "Yuri", "Sofia", "Daniel",

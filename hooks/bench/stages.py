@@ -1,8 +1,9 @@
 """Time each stage of the core in-process: `python -m hooks.bench.stages PROJECT [--floor DIR] [--profile N]`.
 
 Prints one JSON object: seconds per stage (the best of `--repeat` passes) and the process's peak memory.
-`load` is `load_all`, which parses and schema-validates; a second pass splits it into `parse` (read, YAML
-compose, refusal of tags and anchors: `load.compose`) and `validate` (the schema: `Record.convert`).
+`load` and `link` are the `load_all` and `link` calls inside `microsite.check`, as the build makes them; `load`
+parses and schema-validates, and a second pass splits it into `parse` (read, YAML compose, refusal of tags and
+anchors: `load.compose`) and `validate` (the schema: `Record.convert`).
 With `--floor DIR` the rendered pages are also written as a plain MkDocs project (see `write_floor`).
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
+import inspect
 import json
 import pstats
 import re
@@ -23,8 +26,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "hooks"))
-from microsite.graph import Graph, link  # noqa: E402
-from microsite.load import KIND_BY_FOLDER, compose, load_all  # noqa: E402
+import microsite  # noqa: E402
+from microsite.graph import Graph  # noqa: E402
+from microsite.load import KIND_BY_FOLDER, compose  # noqa: E402
 from microsite.render import Page, Renderer  # noqa: E402
 from microsite.schema import Context  # noqa: E402
 
@@ -36,20 +40,60 @@ def timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def split_load(root: Path) -> dict[str, float]:
-    """Seconds to parse all data files, and to schema-validate the parsed nodes."""
-    base = root / "data"
-    files = [(p, p.relative_to(root).as_posix(), KIND_BY_FOLDER[p.parent.name]) for p in sorted(base.glob("*/*.yml"))]
-    parse, nodes = timed(lambda: [compose(path, rel) for path, rel, _ in files])
-    validate, _ = timed(lambda: [kind.record.convert(node, Context(rel)) for (_, rel, kind), node in zip(files, nodes, strict=True)])
+    """Seconds to parse all data files, and to schema-validate the parsed nodes, file by file as `load_all` does."""
+    parse = validate = 0.0
+    for path in sorted((root / "data").glob("*/*.yml")):
+        rel, kind = path.relative_to(root).as_posix(), KIND_BY_FOLDER[path.parent.name]
+        start = perf_counter()
+        node = compose(path, rel)
+        parsed = perf_counter()
+        kind.record.convert(node, Context(rel))
+        validate += perf_counter() - parsed
+        parse += parsed - start
     return {"parse": parse, "validate": validate}
 
 
+def renderer_options(root: Path) -> dict[str, Any]:
+    """What hooks/site.py hands the renderer from mkdocs.yml (`extra.microsite.overview`), if it takes it."""
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    found = re.search(r"(?m)^extra:\n(?:[ \t].*\n)*?[ \t]+overview:[ \t]*([^\s#]+)", config)
+    takes = "overview" in inspect.signature(Renderer).parameters
+    return {"overview": found.group(1)} if found and takes else {}
+
+
+def checked(root: Path) -> tuple[dict[str, Any], Graph]:
+    """`microsite.check` as the build runs it (with whatever it does around them, e.g. pausing the cyclic GC),
+    timing its `load_all` and `link` calls from inside."""
+    times: dict[str, Any] = {}
+    originals = microsite.load_all, microsite.link
+
+    def timing(name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+        def timed_call(*args: Any) -> Any:
+            times[f"{name}_gc"] = gc.isenabled()
+            times[name], result = timed(lambda: call(*args))
+            return result
+        return timed_call
+
+    microsite.load_all, microsite.link = timing("load", originals[0]), timing("link", originals[1])
+    try:
+        graph = microsite.check(root)
+    finally:
+        microsite.load_all, microsite.link = originals
+    return times, graph
+
+
 def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page]]:
-    times: dict[str, float] = {}
-    times["load"], entities = timed(lambda: load_all(root))
-    times["link"], graph = timed(lambda: link(entities, root))
-    times["render"], pages = timed(lambda: list(Renderer(graph).pages()))
-    times.update(split_load(root))
+    options = renderer_options(root)
+    times, graph = checked(root)
+    times["render"], pages = timed(lambda: list(Renderer(graph, **options).pages()))
+    paused = not times.pop("load_gc", True)
+    times.pop("link_gc", None)
+    if paused:  # split the load under the same conditions
+        gc.disable()
+    try:
+        times.update(split_load(root))
+    finally:
+        gc.enable()
     return times, graph, pages
 
 
@@ -78,6 +122,8 @@ def write_floor(project: Path, pages: list[Page], floor: Path) -> None:
     """The same pages as plain Markdown in a second project that MkDocs builds without our hook."""
     shutil.rmtree(floor, ignore_errors=True)
     shutil.copytree(project / "docs", floor / "docs")
+    if (project / "overrides").is_dir():  # the theme's custom_dir
+        shutil.copytree(project / "overrides", floor / "overrides")
     for page in pages:
         target = floor / "docs" / page.path
         if target.exists():

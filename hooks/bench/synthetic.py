@@ -23,7 +23,7 @@ import yaml
 from . import shape as S
 
 ROOT = Path(__file__).resolve().parents[2]
-COPIED = ("docs", "hooks", "mkdocs.yml")
+COPIED = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build needs besides its data
 MARKER = ".synthetic-project"
 WRITTEN = ("data", "seeds", "site", *COPIED)
 
@@ -106,6 +106,7 @@ class Generator:
                 name, variant = S.name(kind, self.rng)
                 self.stubs[kind].append(Stub(kind, f"{slug(name)[:40].strip('-')}-{serial}", name, rank, variant))
         self.pickers: dict[tuple[str, ...], Picker] = {}
+        self.bags: dict[tuple[Any, ...], list[Any]] = {}
         self.names = [s.name for k in ("organization", "actor", "weapon") for s in self.stubs[k][:60]]
         sources = self.stubs["source"]
         archived = max(1, round(len(sources) * S.ARCHIVED_SHARE)) if sources else 0
@@ -114,6 +115,15 @@ class Generator:
         self.plain = Picker(sources[archived:] or sources[:archived])
         self.language = {s.id: "en" if s.id in self.archived else S.choose(self.rng, S.LANGUAGES) for s in sources}
         self.citations = self.archived_quotes = 0
+
+    def draw(self, histogram: tuple[Any, ...]) -> Any:
+        """A value from a histogram, drawn without replacement from a bag refilled when empty: random order, but
+        at every size the counts follow the histogram (so 10k entities carry ten times the content of 1k)."""
+        bag = self.bags.get(histogram)
+        if not bag:
+            bag = self.bags[histogram] = list(histogram)
+            self.rng.shuffle(bag)
+        return bag.pop()
 
     def picker(self, *kinds: str) -> Picker:
         if kinds not in self.pickers:
@@ -125,7 +135,7 @@ class Generator:
     def citation(self) -> Doc:
         rng = self.rng
         self.citations += 1
-        if self.archived and rng.random() < S.ARCHIVE_CITE_SHARE:
+        if self.archived and self.draw(S.ARCHIVE_CITE):
             source = self.on_archive.one(rng)
             self.archived_quotes += 1
             cited: Doc = {"source": source.id, "quote": S.fragment(rng, rng.choice(self.archived[source.id].sentences))}
@@ -141,19 +151,18 @@ class Generator:
         return cited
 
     def citations_list(self, weights: tuple[int, ...] = S.CITES) -> list[Doc]:
-        return [self.citation() for _ in range(self.rng.choice(weights))]
+        return [self.citation() for _ in range(self.draw(weights))]
 
     def statement(self, stub: Stub) -> str:
         other = self.picker("organization", "actor").one(self.rng)
         return S.statement(self.rng, stub.name, other.name, other.id)
 
     def fact(self, stub: Stub) -> Doc:
-        rng = self.rng
-        status = S.choose(rng, S.FACT_STATUS)
+        status = self.draw(S.FACT_STATUS)
         if status != "disputed":
             return {"statement": self.statement(stub), "status": status, "citations": self.citations_list()}
         positions = [{"claim": self.statement(stub), "citations": self.citations_list((1, 1, 2))}
-                     for _ in range(rng.choice((2, 2, 2, 2, 3, 3, 3, 4, 4)))]
+                     for _ in range(self.draw((2, 2, 2, 2, 3, 3, 3, 4, 4)))]
         return {"statement": f"Sources disagree about {stub.name}.", "status": status, "positions": positions}
 
     def relation(self, stub: Stub) -> Doc | None:
@@ -172,7 +181,7 @@ class Generator:
 
     def aliases(self, stub: Stub) -> list[Doc]:
         found = []
-        for index in range(self.rng.choice(S.ALIASES.get(stub.kind, (0,)))):
+        for index in range(self.draw(S.ALIASES.get(stub.kind, (0,)))):
             alias = S.alias(self.rng, stub.name, index)
             if self.rng.random() < 0.35:
                 alias["citations"] = [self.citation()]
@@ -189,10 +198,10 @@ class Generator:
         if aliases:
             doc["aliases"] = aliases
         doc.setdefault("summary", S.summary(rng, stub.name))
-        facts = [self.fact(stub) for _ in range(rng.choice(S.FACTS[stub.kind]))]
+        facts = [self.fact(stub) for _ in range(self.draw(S.FACTS[stub.kind]))]
         if facts:
             doc["facts"] = facts
-        relations = [r for _ in range(rng.choice(S.RELATIONS.get(stub.kind, (0,)))) if (r := self.relation(stub))]
+        relations = [r for _ in range(self.draw(S.RELATIONS.get(stub.kind, (0,)))) if (r := self.relation(stub))]
         if relations:
             doc["relations"] = relations
         return doc
@@ -293,8 +302,13 @@ def generate(entities: int, seed: int, out: Path, repo: Path = ROOT) -> Summary:
         source = repo / part
         if source.is_dir():
             shutil.copytree(source, out / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
+        elif source.exists():
             shutil.copy2(source, out / part)
+    config = out / "mkdocs.yml"
+    if config.exists() and gen.stubs["event"]:  # the home page opens with an event named in mkdocs.yml
+        overview = rf"\g<1>{gen.stubs['event'][0].id}"
+        text = re.sub(r"(?m)^(\s+overview:[ \t]*)[^\s#]+", overview, config.read_text(encoding="utf-8"))
+        config.write_text(text, encoding="utf-8")
     return Summary({k: len(v) for k, v in gen.stubs.items()}, gen.citations, gen.archived_quotes, files)
 
 

@@ -1,0 +1,168 @@
+"""The build benchmark: `python -m hooks.bench.benchmark --sizes 1000,10000` (also `make bench`).
+
+For each size, on synthetic data: (a) `mkdocs build --strict` of our project; (b) the very same pages,
+rendered by our core and written as plain Markdown, built by MkDocs alone with the same mkdocs.yml minus
+`hooks:` (the floor); each stage of the core timed in a fresh process; each build's peak memory. Then, on
+the real data, a `mkdocs serve` rebuild after editing one data file against a build of an empty Material
+site. Prints the results as Markdown with pass/fail per target and writes them to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+from dataclasses import asdict
+from importlib.metadata import version
+from pathlib import Path
+
+from . import measure, synthetic
+from .measure import Rebuild
+from .report import ServeResult, SizeResult, markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTES = [
+    "(a) and (b) are whole `mkdocs build --strict` processes, wall clock, including interpreter start-up; "
+    "(b) builds the pages that `microsite.check` + `Renderer(graph).pages()` produce, written into docs/ of a second "
+    "project whose mkdocs.yml is ours without `hooks:` (and without `edit_uri`, which our hook drops when there is "
+    "no `repo_url`), with `not_in_nav` for the entity pages, as the hook marks them. Both sites are compared file by file.",
+    "Builds (a) and (b) alternate; each figure is the best of the runs at that size (see Runs above).",
+    "Peak memory is the child's own `ru_maxrss` (from `os.wait4`), the largest of the runs.",
+    "Stages are timed on the same data in fresh processes (`python -m hooks.bench.stages`; caches and heap as in a build), "
+    "best of the passes. "
+    "`load_all` parses and validates in one go; a second pass, file by file as `load_all` goes, times `compose` "
+    "(read, YAML, refusal of tags and anchors) and `Record.convert` (the schema) apart, so parse + validation ≈ load.",
+    "Growth is time(large)/time(small); linear growth is the size ratio, the target allows 5% more.",
+    "The serve rebuild is timed from the write of a changed `summary:` into one data file (a copy of the real "
+    "project) to the 'Documentation built' log line (this includes MkDocs' 0.1 s debounce); the empty site is a "
+    "whole `mkdocs build` process. Both are medians; the second column compares the build times MkDocs logs. The "
+    "target is judged on the command `make serve` runs (read from the Makefile).",
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def saved(size: int, args: argparse.Namespace) -> SizeResult:
+    """Measure one size, or with --reuse read what an earlier run with the same seed, runs and passes saved."""
+    seed, repeat, passes = args.seed, args.repeat if size <= args.repeat_limit else 1, args.passes
+    path = args.work / f"result-{size}.json"
+    if args.reuse and path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if (data["seed"], data["repeat"], data.get("passes")) == (seed, repeat, passes):
+            log(f"{size}: reusing {path}")
+            return SizeResult(size, data["stages"], [measure.Run(**r) for r in data["ours"]],
+                              [measure.Run(**r) for r in data["floor"]], tuple(data["identical"]))
+    result = bench_size(size, args, repeat)
+    data = {"seed": seed, "repeat": repeat, "passes": passes, **asdict(result)}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return result
+
+
+def bench_size(size: int, args: argparse.Namespace, repeat: int) -> SizeResult:
+    project, floor, timeout = args.work / f"synthetic-{size}", args.work / f"floor-{size}", args.timeout
+    log(f"{size}: generating into {project}")
+    synthetic.generate(size, args.seed, project, ROOT)
+    log(f"{size}: timing the core's stages ({args.passes} fresh processes) and writing the floor project")
+    passes = []
+    for number in range(args.passes):  # a fresh process each: caches and heap as in a build
+        command = [sys.executable, "-m", "hooks.bench.stages", str(project), *(["--floor", str(floor)] if not number else [])]
+        stages = measure.run(command, ROOT, timeout)
+        if stages.returncode != 0:
+            raise RuntimeError(f"stage timing failed:\n{stages.output[-4000:]}")
+        passes.append(json.loads(stages.output.strip().splitlines()[-1]))
+    best = {k: (max if k == "peak_mb" else min)(p[k] for p in passes) for k in passes[0]}
+    ours, plain = [], []
+    for number in range(repeat):
+        log(f"{size}: build {number + 1}/{repeat} (a) ours")
+        ours.append(measure.build(project, timeout))
+        log(f"{size}: build {number + 1}/{repeat} (b) MkDocs alone")
+        plain.append(measure.build(floor, timeout))
+    result = SizeResult(size, best, ours, plain,
+                        measure.same_site(project / "site", floor / "site"))
+    log(f"{size}: a={result.a:.1f}s b={result.b:.1f}s a/b={result.a / result.b:.3f}")
+    return result
+
+
+def serve_options() -> tuple[str, ...]:
+    """The options `make serve` gives `mkdocs serve`, read from the Makefile."""
+    found = re.search(r"(?m)^serve:.*\n\t.*?mkdocs serve([^#\n]*)", (ROOT / "Makefile").read_text(encoding="utf-8"))
+    return tuple(found.group(1).split()) if found else ()
+
+
+def bench_serve(work: Path, edits: int) -> ServeResult:
+    """Rebuilds of the real data after editing one entity's summary: plain `mkdocs serve`, and as `make serve` runs it."""
+    variants: dict[str, list[Rebuild]] = {}
+    target = " ".join(("mkdocs serve", *serve_options()))
+    for options in dict.fromkeys(((), serve_options())):
+        real = measure.copy_project(ROOT, work / "real")
+        edit = sorted((real / "data").glob("*/*.yml"))[0]
+        label = " ".join(("mkdocs serve", *options))
+        log(f"serve: {edits} edits of {edit.relative_to(real)} under `{label}`")
+        variants[label] = measure.serve_rebuilds(real, edit, edits, options=options)
+    empty = measure.empty_material(ROOT, work / "empty")
+    log("serve: building an empty Material site")
+    return ServeResult(variants, [measure.build(empty) for _ in range(edits)], target)
+
+
+def facts(args: argparse.Namespace) -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "Date": f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        "Machine": f"{cpu}, {len(os.sched_getaffinity(0))} cores",
+        "Software": f"Python {platform.python_version()}, MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}",
+        "Code": args.label or commit,
+        "Data": f"synthetic, `python -m hooks.bench.synthetic --entities N --seed {args.seed}`; serve: the real data",
+        "Runs": f"builds: best of {args.repeat} at sizes up to {args.repeat_limit:,}, one run above; "
+                f"core stages: best of {args.passes} fresh processes at every size",
+        "Load average (1 min) at start, at end": f"{args.load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hooks.bench.benchmark", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated entity counts, smallest first")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per build (best counts) at sizes up to --repeat-limit")
+    parser.add_argument("--repeat-limit", type=int, default=2000)
+    parser.add_argument("--passes", type=int, default=3, help="fresh processes timing the core's stages (best counts)")
+    parser.add_argument("--edits", type=int, default=3, help="serve rebuilds to time (median counts); 0 skips serve")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench-out", help="scratch folder (git-ignored)")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="results page; '-' writes none")
+    parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds allowed per build")
+    parser.add_argument("--label", default="", help="what code was measured (default: git describe)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the measurements a run saved in --work for a size")
+    args = parser.parse_args(argv)
+    args.load_at_start = os.getloadavg()[0]
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = [saved(n, args) for n in sizes]
+    notes = list(NOTES)
+    serve = None
+    try:
+        serve = bench_serve(args.work, args.edits) if args.edits else None
+    except RuntimeError as error:
+        log(str(error))
+        notes.append(f"The serve rebuild was not measured: {str(error).splitlines()[0]}")
+    text = markdown(results, serve, facts(args), notes)
+    print(text)
+    if args.out != "-":
+        Path(args.out).write_text(text, encoding="utf-8")
+        log(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The benchmark's synthetic data: it passes the checks, builds strictly into a page per entity, and is deterministic."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from hooks.bench.synthetic import generate
+from tests import rawdata
+from tests.conftest import ROOT, Build, build
+from tests.html import Html
+
+SIZE, SEED = 200, 7
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """About 200 synthetic entities, built once by the real `mkdocs build --strict`."""
+    project = tmp_path_factory.mktemp("synthetic") / "project"
+    generate(SIZE, SEED, project)
+    result = build(project)
+    assert result.returncode == 0, result.output
+    return result
+
+
+def data_files(project: Path) -> dict[str, bytes]:
+    return {p.relative_to(project).as_posix(): p.read_bytes()
+            for folder in ("data", "seeds") for p in sorted((project / folder).rglob("*")) if p.is_file()}
+
+
+def test_the_generated_data_passes_the_checks(synthetic: Build) -> None:
+    result = subprocess.run([sys.executable, "hooks/check.py", str(synthetic.project)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"data OK: {SIZE} entities" in result.stdout
+
+
+def test_the_data_has_every_kind_disputed_facts_hubs_and_both_kinds_of_quotes(synthetic: Build) -> None:
+    entities = list(rawdata.entities(synthetic.project))
+    assert len(entities) == SIZE
+    assert set(Counter(folder for folder, _ in entities)) == {"actors", "organizations", "weapons", "assessments", "events",
+                                                              "sources"}
+    facts = [f for _, data in entities for f in data.get("facts") or []]
+    assert any(f["status"] == "disputed" and len(f["positions"]) >= 2 for f in facts)
+    fan_in = Counter(r["target"] for _, data in entities for r in data.get("relations") or [])
+    assert max(fan_in.values()) >= 5, "no hub entity"
+    sources = {data["id"]: data for folder, data in entities if folder == "sources"}
+    cited = Counter("archive" in sources[c["source"]] for _, data in entities for c in rawdata.citations(data))
+    assert cited[True] > 0 and cited[False] > 0
+    assert all(s["url"].startswith("https://example.org/") for s in sources.values() if "url" in s)
+
+
+def test_every_generated_entity_has_a_page_with_its_name(synthetic: Build) -> None:
+    for folder, data in rawdata.entities(synthetic.project):
+        page = synthetic.page(f"{folder}/{data['id']}.md")
+        assert data["name"] in page.article_text, f"{folder}/{data['id']}: name missing from its page"
+
+
+def test_quotes_from_archived_texts_are_verified_and_highlighted(synthetic: Build) -> None:
+    archived = [data for folder, data in rawdata.entities(synthetic.project) if folder == "sources" and "archive" in data]
+    assert archived
+    for source in archived:
+        html = (synthetic.site / "sources" / source["id"] / "index.html").read_text(encoding="utf-8")
+        assert "<mark" in html, f"{source['id']}: no cited passage highlighted"
+    coverage = Html.parse(synthetic.site / "coverage" / "index.html")
+    assert all(source["name"] in coverage.article_text for source in archived)
+
+
+def test_the_same_seed_gives_byte_identical_data_and_another_seed_does_not(synthetic: Build, tmp_path: Path) -> None:
+    generate(SIZE, SEED, tmp_path / "again")
+    assert data_files(tmp_path / "again") == data_files(synthetic.project)
+    generate(SIZE, SEED + 1, tmp_path / "other")
+    assert data_files(tmp_path / "other") != data_files(synthetic.project)
