@@ -67,8 +67,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if files.get_file_from_path(page.path) is not None:
             continue  # a hand-written page in docs/ wins
         in_nav = page.path in NAV_PAGES or page.path.endswith("/index.md")
-        kind = _UnchangedFile if _dirty[0] and _previous.get(page.path) == page.markdown else File
-        _previous[page.path] = page.markdown
+        kind = File
+        if _dirty[0]:  # only `serve --dirty` compares pages with the previous build
+            kind = _UnchangedFile if _previous.get(page.path) == page.markdown else File
+            _previous[page.path] = page.markdown
         file = kind.generated(config, page.path, content=page.markdown,
                               inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
         if page.source:
