@@ -39,7 +39,8 @@ NOTES = [
     "(read, YAML, refusal of tags and anchors) and `Record.convert` (the schema) apart, so parse + validation ≈ load.",
     "Growth is time(large)/time(small); linear growth is the size ratio, the target allows 5% more.",
     "The serve rebuild is timed from the write of a changed `summary:` into one data file (a copy of the real "
-    "project) to the 'Documentation built' log line (this includes MkDocs' 0.1 s debounce); the empty site is a "
+    "project) to the end of the rebuild: its 'Documentation built' log line, or 'Reloading browsers' when MkDocs' "
+    "duplicate filter drops a line it logged before (this includes MkDocs' 0.1 s debounce); the empty site is a "
     "whole `mkdocs build` process. Both are medians; the second column compares the build times MkDocs logs. The "
     "target is judged on the command `make serve` runs (read from the Makefile).",
 ]

@@ -91,7 +91,7 @@ def targets(sizes: list[SizeResult], serve: ServeResult | None) -> list[Target]:
 
 def measurements(sizes: list[SizeResult]) -> list[str]:
     growth = len(sizes) > 1
-    head = "| | " + " | ".join(f"{s.size:,} entities" for s in sizes) + (
+    head = "| Measure | " + " | ".join(f"{s.size:,} entities" for s in sizes) + (
         f" | {short(sizes[-1].size)}/{short(sizes[0].size)} |" if growth else " |")
     rows = [head, "|---|" + "---:|" * (len(sizes) + growth)]
 
@@ -124,7 +124,7 @@ def measurements(sizes: list[SizeResult]) -> list[str]:
 def serve_rows(serve: ServeResult) -> list[str]:
     empty = median([r.wall for r in serve.empty])
     empty_logged = median([r.reported or r.wall for r in serve.empty])
-    rows = ["| | wall clock, s (median) | ratio to empty | as MkDocs logs it, s (median) | ratio to empty |",
+    rows = ["| Measure | wall clock, s (median) | ratio to empty | as MkDocs logs it, s (median) | ratio to empty |",
             "|---|---:|---:|---:|---:|"]
     for command, rebuilds in serve.variants.items():
         wall, logged = median([r.wall for r in rebuilds]), [r.reported for r in rebuilds if r.reported is not None]
