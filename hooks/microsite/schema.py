@@ -76,10 +76,16 @@ class PartialDate:
         return str(self.year)
 
 
+def closest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The choice most like `word`, if any is alike enough."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """A 'did you mean' phrase for the closest choice, or ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    match = closest(word, choices)
+    return f"did you mean '{match}'?" if match else ""
 
 
 def _kind_of(node: yaml.Node) -> str:
@@ -306,9 +312,10 @@ class Record(FieldType):
             seen.add(key)
             spec = self.fields.get(key)
             if spec is None:
-                close = difflib.get_close_matches(key, list(self.fields), n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(self.fields)}"
-                seen.update(close)  # a misspelt key is one mistake, not also a missing one
+                match = closest(key, tuple(self.fields))
+                hint = suggest(key, tuple(self.fields)) or f"allowed keys: {', '.join(self.fields)}"
+                if match:
+                    seen.add(match)  # a misspelt key is one mistake, not also a missing one
                 ctx.errors.append(DataError(ctx.at(key_node), f"unknown key '{key}' in {self.description}", hint))
                 failed = True
                 continue
