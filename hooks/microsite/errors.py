@@ -17,6 +17,12 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value quoted for a message: `repr()`-escaped (no control characters reach a terminal) and truncated."""
+    text = str(value)
+    return repr(text[:limit] + "…" if len(text) > limit else text)
+
+
 class DataError(Exception):
     """One mistake in the data, raised where it is found."""
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError, DataErrors
+from .errors import DataError, DataErrors, Location, shown
+from .load import UNSAFE_CHARS, unsafe_char
 from .model import KINDS, RELATION_TYPES, Citation, Entity, Relation
 from .quotes import Archive
-from .schema import suggest
+from .schema import Ref, suggest
+from .text import skeleton
+
+ARCHIVE_DIR = "seeds"
+MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
+MIN_QUOTE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ def link(entities: list[Entity], root: Path) -> Graph:
         else:
             index[entity.id] = entity
     errors.extend(_check_former_ids(entities, index))
+    errors.extend(_check_lookalike_names(index))
     graph = Graph(index, _load_archives(index, root, errors))
     for entity in entities:
         errors.extend(_resolve_refs(entity, index))
@@ -108,7 +114,7 @@ def _resolve_refs(entity: Entity, index: dict[str, Entity]) -> Iterator[DataErro
         target = index.get(ref.id)
         if target is None:
             hint = suggest(ref.id, tuple(index)) or "check the id, or add a file for it in data/"
-            yield DataError(ref.location, f"unknown id '{ref.id}'", hint)
+            yield DataError(ref.location, f"unknown id {shown(ref.id)}", hint)
         elif kinds and target.kind.name not in kinds:
             expected = " or ".join(kinds)
             yield DataError(ref.location, f"'{ref.id}' is a {target.kind.name}, but a {expected} is expected here",
@@ -118,37 +124,92 @@ def _resolve_refs(entity: Entity, index: dict[str, Entity]) -> Iterator[DataErro
 def _check_former_ids(entities: list[Entity], index: dict[str, Entity]) -> Iterator[DataError]:
     claimed: dict[str, Entity] = {}
     for entity in entities:
-        for old in entity.former_ids:
+        for number, old in enumerate(entity.former_ids):
+            if old in entity.former_ids[:number]:
+                yield DataError(entity.at("former_ids"), f"former id {shown(old)} is listed twice", "remove one of the two")
+                continue
             if old in index or old in claimed:
                 owner = index.get(old) or claimed[old]
-                yield DataError(entity.location, f"former id '{old}' is still in use by {owner.location.path}",
+                yield DataError(entity.at("former_ids"), f"former id {shown(old)} is still in use by {owner.location.path}",
                                 "a former id must not be a current id or another entity's former id")
             claimed[old] = entity
+
+
+def _check_lookalike_names(index: dict[str, Entity]) -> Iterator[DataError]:
+    """Two entities whose names differ only by look-alike letters (Cyrillic 'а' for Latin 'a') deceive readers."""
+    seen: dict[str, Entity] = {}
+    for entity in index.values():
+        other = seen.setdefault(skeleton(entity.name), entity)
+        if other is not entity and other.name != entity.name:
+            odd, plain = sorted((entity, other), key=lambda e: e.name.isascii())  # blame the name with foreign letters
+            yield DataError(odd.at("name"), f"the name {shown(odd.name)} looks the same as {shown(plain.name)} "
+                            f"of {plain.location.path}, but is spelt with other letters",
+                            "write the name in one script; put spellings in other scripts under 'aliases'")
 
 
 def _load_archives(index: dict[str, Entity], root: Path, errors: list[DataError]) -> dict[str, Archive]:
     archives = {}
     for entity in index.values():
         path = entity.attrs.get("archive")
-        if not path:
-            continue
-        file = root / path
-        if not file.is_file() or ".." in Path(path).parts:
-            errors.append(DataError(entity.location, f"archive file '{path}' does not exist",
-                                    "give the path from the project root, e.g. seeds/<file>.txt"))
-            continue
-        archives[entity.id] = Archive(file.read_text(encoding="utf-8"))
+        if path:
+            try:
+                archives[entity.id] = Archive(read_archive(root, path, entity.at("archive")))
+            except DataError as error:
+                errors.append(error)
     return archives
+
+
+def read_archive(root: Path, path: str, where: Location) -> str:
+    """The text of an archived source: a plain UTF-8 file inside seeds/ once every link is resolved.
+
+    Nothing else is ever opened, so no data file can publish another file of the build machine.
+    """
+    seeds = root / ARCHIVE_DIR
+    file = (root / path).resolve()
+    hint = f"give the path of a text file in {ARCHIVE_DIR}/ from the project root, e.g. {ARCHIVE_DIR}/<file>.txt"
+    if seeds.is_symlink() or not path.startswith(f"{ARCHIVE_DIR}/") or not file.is_relative_to(seeds.resolve()):
+        raise DataError(where, f"archive file {shown(path)} is not inside {ARCHIVE_DIR}/", hint)
+    if not file.is_file():
+        raise DataError(where, f"archive file {shown(path)} does not exist", hint)
+    if file.stat().st_size > MAX_ARCHIVE_BYTES:
+        raise DataError(where, f"archive file {shown(path)} is larger than {MAX_ARCHIVE_BYTES // 1024} KiB",
+                        "archive the article's text only")
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(where, f"archive file {shown(path)} is not UTF-8 text (line {line})",
+                        "save it with UTF-8 encoding") from None
+    unsafe = UNSAFE_CHARS.search(text)
+    if unsafe:
+        message, fix = unsafe_char(unsafe.group())
+        line = text.count("\n", 0, unsafe.start()) + 1
+        raise DataError(where, f"archive file {shown(path)}, line {line}: {message}", fix)
+    return text
 
 
 # --------------------------------------------------------------------------- link
 
 
+def _self_refs(entity: Entity) -> Iterator[DataError]:
+    """A relation or a field such as `copy_of` that names its own entity says nothing and loops the graph."""
+    refs = [r.target for r in entity.relations]
+    for value in entity.attrs.values():
+        refs += [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, Ref)]
+    for ref in refs:
+        if ref.id == entity.id:
+            yield DataError(ref.location, f"{shown(ref.id)} is this entity itself", "refer to another entity")
+
+
 def _link_entity(graph: Graph, entity: Entity) -> Iterator[DataError]:
     graph.by_kind[entity.kind.name].append(entity)
+    yield from _self_refs(entity)
     for relation in entity.relations:
         rule = RELATION_TYPES[relation.type]
         target = graph.get(relation.target.id)
+        if target is entity:
+            continue  # reported by _self_refs
         if entity.kind.name not in rule.subjects or target.kind.name not in rule.objects:
             yield DataError(relation.target.location,
                             f"a '{relation.type}' relation goes from {' or '.join(rule.subjects)} "
@@ -173,15 +234,25 @@ def _link_entity(graph: Graph, entity: Entity) -> Iterator[DataError]:
     for claim, citation in claims(entity, graph):
         graph.citations[citation.source.id].append(Cited(entity, claim, citation))
         archive = graph.archives.get(citation.source.id)
-        if archive is not None and archive.find(citation.quote) is None:
+        if archive is None:
+            continue
+        if len(citation.quote.split()) < MIN_QUOTE_WORDS:
+            yield _short_quote_error(citation)
+        elif archive.find(citation.quote) is None:
             yield _quote_error(citation, archive, graph.get(citation.source.id).attrs["archive"])
 
 
 def _quote_error(citation: Citation, archive: Archive, path: str) -> DataError:
-    sentences = [s for s in re.split(r"(?<=[.!?”])\s+|\n+", archive.text) if s.strip()]
+    sentences = [archive.text[start:end] for start, end in archive.sentences()]
     close = difflib.get_close_matches(citation.quote, sentences, n=1, cutoff=0.4)
     hint = f"copy the passage exactly from {path}"
     if close:
-        hint += f"; the closest passage is: {close[0].strip()!r}"
+        hint += f"; the closest passage starts: {shown(close[0].strip(), 80)}"
     where = citation.places.get("quote", citation.location)
     return DataError(where, f"the quote is not in the archived text of '{citation.source.id}'", hint)
+
+
+def _short_quote_error(citation: Citation) -> DataError:
+    return DataError(citation.places.get("quote", citation.location),
+                     f"a quote checked against an archived text needs at least {MIN_QUOTE_WORDS} words",
+                     "quote the whole phrase that supports the claim: a word or two is found almost anywhere")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
 from yaml.cyaml import CParser
 
-from .errors import DataError, DataErrors, Location
+from .errors import DataError, DataErrors, Location, shown
 from .model import COMMON_FIELDS, KINDS, Entity, Kind
 from .schema import BOOL_TAG, NULL_TAG, Context, suggest
 
@@ -34,6 +36,19 @@ _Resolver.yaml_implicit_resolvers = {
 class Loader(CParser, yaml.constructor.BaseConstructor, _Resolver):
     """libyaml's parser with the resolver above; the loader composes node trees and never constructs objects."""
 _INDENT_TAB = re.compile(r"^ *\t", re.MULTILINE)
+# Control characters other than tab, line feed and carriage return, and the invisible bidirectional controls that
+# can make text display in another order than it is stored ("Trojan Source").
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+DROPPINGS = re.compile(r"^\.|~$|^#.*#$|\.(?:swp|swo|swx|bak|orig|rej|tmp)$|^(?:Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+
+
+def unsafe_char(char: str) -> tuple[str, str]:
+    """The message and hint for a control or bidirectional character in a data file."""
+    code = f"U+{ord(char):04X}"
+    if unicodedata.category(char) == "Cf":
+        return (f"the invisible bidirectional control {code} ({unicodedata.name(char)}) can make text display in "
+                "another order than it is stored", "remove it")
+    return f"the control character {code} is not allowed", "remove it; text may hold line breaks and tabs only"
 
 
 def load_all(root: Path, data_dir: str = "data") -> list[Entity]:
@@ -41,19 +56,13 @@ def load_all(root: Path, data_dir: str = "data") -> list[Entity]:
     entities: list[Entity] = []
     errors: list[DataError] = []
     base = root / data_dir
-    if not base.is_dir():
-        raise DataErrors([DataError(Location(data_dir), "the data folder does not exist", f"create {data_dir}/")])
-    for path in sorted(p for p in base.rglob("*") if p.is_file()):
+    if base.is_symlink() or not base.is_dir():
+        raise DataErrors([DataError(Location(data_dir), "the data folder does not exist, or is a link",
+                                    f"create {data_dir}/ as a plain folder")])
+    for path in data_files(base):
         rel = path.relative_to(root).as_posix()
-        folder = path.parent.relative_to(base).as_posix()
-        kind = KIND_BY_FOLDER.get(folder)
         try:
-            if kind is None:
-                raise DataError(Location(rel), f"'{folder}' is not a data folder",
-                                suggest(folder, tuple(KIND_BY_FOLDER)) or f"use one of: {', '.join(KIND_BY_FOLDER)}")
-            if path.suffix != ".yml":
-                raise DataError(Location(rel), "data files must end in .yml", f"rename it to {path.stem}.yml")
-            entity, file_errors = load_file(path, rel, kind)
+            entity, file_errors = load_file(path, rel, _kind_of(path, base, rel))
         except DataError as error:
             errors.append(error)
             continue
@@ -63,6 +72,38 @@ def load_all(root: Path, data_dir: str = "data") -> list[Entity]:
     if errors:
         raise DataErrors(errors)
     return entities
+
+
+def data_files(base: Path) -> list[Path]:
+    """Every file and link under `base`, sorted, without descending into links or hidden folders, and without
+    the leftovers of editors and operating systems (backups, swap files, .DS_Store), which are never data."""
+    found = []
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(folder)
+        found += [here / name for name in files if not DROPPINGS.search(name)]
+        found += [here / name for name in dirs if (here / name).is_symlink()]
+    return sorted(found)
+
+
+def _kind_of(path: Path, base: Path, rel: str) -> Kind:
+    """The kind a data file declares by its folder; refuse links and misplaced or misnamed files."""
+    if path.is_symlink():
+        raise DataError(Location(rel), "this is a symbolic link; data files must be plain files",
+                        "replace the link with the file itself")
+    if not path.is_file():
+        raise DataError(Location(rel), "this is not a plain file", "remove it from data/")
+    folder = path.parent.relative_to(base).as_posix()
+    kind = KIND_BY_FOLDER.get(folder)
+    if kind is None:
+        raise DataError(Location(rel), f"{shown(folder)} is not a data folder",
+                        suggest(folder, tuple(KIND_BY_FOLDER)) or f"use one of: {', '.join(KIND_BY_FOLDER)}")
+    if path.suffix != ".yml":
+        target = path.with_suffix(".yml")
+        raise DataError(Location(rel), "data files must end in .yml",
+                        f"merge it into {target.name}, which exists, or remove it" if target.exists()
+                        else f"rename it to {target.name}")
+    return kind
 
 
 def load_file(path: Path, rel: str, kind: Kind) -> tuple[Entity | None, list[DataError]]:
@@ -75,19 +116,20 @@ def load_file(path: Path, rel: str, kind: Kind) -> tuple[Entity | None, list[Dat
         ctx.report(error)
         return None, ctx.errors
     if values["id"] != path.stem:
-        message = f"id '{values['id']}' does not match the file name '{path.name}'"
-        ctx.errors.append(DataError(ctx.at(_key_node(node, "id")), message,
-                                    f"rename the file to {values['id']}.yml, or set 'id: {path.stem}'"))
+        message = f"id {shown(values['id'])} does not match the file name {shown(path.name)}"
+        rename = "" if path.with_name(f"{values['id']}.yml").exists() else f"rename the file to {values['id']}.yml, or "
+        ctx.errors.append(DataError(ctx.at(_key_node(node, "id")), message, f"{rename}set 'id: {path.stem}'"))
     if ctx.errors:
         return None, ctx.errors
     common = {k: values.pop(k) for k in COMMON}
-    entity = Entity(kind=kind, attrs=values, location=ctx.at(node), refs=ctx.refs, **common)
+    places = {key.value: ctx.at(value) for key, value in node.value}
+    entity = Entity(kind=kind, attrs=values, location=ctx.at(node), refs=ctx.refs, places=places, **common)
     return entity, []
 
 
 def compose(path: Path, rel: str) -> yaml.Node:
     """Parse a file into a YAML node tree, refusing what a data file must not contain."""
-    if path.stat().st_size > MAX_BYTES:
+    if path.lstat().st_size > MAX_BYTES:
         raise DataError(Location(rel), f"file is larger than {MAX_BYTES // 1024} KiB", "split it into several entities")
     raw = path.read_bytes()
     try:
@@ -95,6 +137,10 @@ def compose(path: Path, rel: str) -> yaml.Node:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise DataError(Location(rel, line), "the file is not UTF-8 text", "save it with UTF-8 encoding") from None
+    unsafe = UNSAFE_CHARS.search(text)
+    if unsafe:
+        line = text.count("\n", 0, unsafe.start()) + 1
+        raise DataError(Location(rel, line, unsafe.start() - text.rfind("\n", 0, unsafe.start())), *unsafe_char(unsafe.group()))
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise DataError(Location(rel), "the file is empty", "write the entity's fields, or delete the file")
     tab = _INDENT_TAB.search(text)
@@ -130,7 +176,9 @@ def _check_nodes(root: yaml.Node, rel: str) -> None:
         elif len(seen) >= MAX_NODES:
             problem = (f"the file has more than {MAX_NODES} values", "split it into several entities")
         elif node.tag not in SAFE_TAGS:
-            problem = (f"YAML tag '{node.tag}' is not allowed", "remove the '!' tag; data files hold plain values")
+            problem = (f"YAML tag {shown(node.tag)} is not allowed", "remove the '!' tag; data files hold plain values")
+        elif isinstance(node, yaml.ScalarNode) and (unsafe := UNSAFE_CHARS.search(node.value.replace("\r\n", "\n"))):
+            problem = unsafe_char(unsafe.group())  # written as an escape such as "\x1b" in a quoted string
         if problem:
             raise DataError(Location(rel, node.start_mark.line + 1, node.start_mark.column + 1), *problem)
         seen.add(id(node))

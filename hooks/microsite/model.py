@@ -6,11 +6,12 @@ page are all derived from the declarations in this module.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DataError, Location
+from .errors import DataError, Location, shown
 from .schema import Check, Choice, Date, Field, Flag, ListOf, PartialDate, Record, Ref, RefTo, Slug, Text, Url
 
 # --------------------------------------------------------------------------- certainty
@@ -170,7 +171,7 @@ ALIAS = Record("alias", (
 
 INDICATOR_TYPES: dict[str, tuple[str, str]] = {
     "domain": (r"^(?=.*\[\.\])[a-z0-9.\[\]-]+$", "a domain name, defanged with [.] (e.g. centos-packages[.]com)"),
-    "ip": (r"^\d{1,3}\.\d{1,3}\.\d{1,3}\[\.\]\d{1,3}$", "an IPv4 address, defanged with [.] (e.g. 192.169.7[.]197)"),
+    "ip": (r"^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\[\.\][0-9]{1,3}$", "an IPv4 address, defanged with [.] (e.g. 192.169.7[.]197)"),
     "md5": (r"^[0-9a-f]{32}$", "an MD5 hash: 32 lowercase hex digits"),
     "sha1": (r"^[0-9a-f]{40}$", "a SHA-1 hash: 40 lowercase hex digits"),
     "sha256": (r"^[0-9a-f]{64}$", "a SHA-256 hash: 64 lowercase hex digits"),
@@ -187,11 +188,26 @@ class IndicatorList:
     location: Location
 
 
+def refang(value: str) -> str:
+    """The real value of a defanged indicator: '192.169.7[.]197' → '192.169.7.197'."""
+    return value.replace("[.]", ".")
+
+
+def _is_ipv4(value: str) -> bool:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_indicators(values: dict[str, Any], where: Location) -> None:
     pattern, meaning = INDICATOR_TYPES[values["type"]]
     for value in values["values"]:
-        if not re.match(pattern, value):
-            raise DataError(where, f"'{value}' is not {meaning}", "defang network indicators with [.] so nobody clicks them")
+        if not re.fullmatch(pattern, value) or (values["type"] == "ip" and not _is_ipv4(refang(value))):
+            hint = ("defang network indicators with [.] so nobody clicks them" if values["type"] in ("domain", "ip")
+                    else "copy the hash as published, in lowercase ASCII hex digits")
+            raise DataError(where, f"{shown(value)} is not {meaning}", hint)
 
 
 INDICATORS = ListOf(Record("indicator list", (
@@ -245,7 +261,7 @@ def _check_source(values: dict[str, Any], where: Location) -> None:
 
 def _check_event(values: dict[str, Any], where: Location) -> None:
     end = values.get("end_date")
-    if end is not None and end < values["date"]:
+    if end is not None and end.bounds()[1] < values["date"].bounds()[0]:  # '2022' may end in May 2022
         raise DataError(where, "'end_date' is before 'date'", "swap the two dates")
 
 
@@ -335,6 +351,11 @@ class Entity:
     attrs: dict[str, Any]
     location: Location
     refs: list[tuple[Ref, tuple[str, ...]]] = field(default_factory=list)
+    places: dict[str, Location] = field(default_factory=dict)  # where each top-level key's value starts
+
+    def at(self, key: str) -> Location:
+        """Where the value of a top-level key is, for messages (the file's start if the key is absent)."""
+        return self.places.get(key, self.location)
 
     @property
     def path(self) -> str:

@@ -10,17 +10,26 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import DataError, Location
+from .errors import DataError, Location, shown
 from .text import ENTITY_LINK
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: \d also takes '٢' and '２'
+MAX_ID = 64
+# Ids become file and folder names: refuse the page name of every folder and the names Windows reserves.
+RESERVED_IDS = frozenset({"index", "con", "prn", "aux", "nul",
+                          *(f"{device}{n}" for device in ("com", "lpt") for n in range(10))})
+# RFC 3986 characters; a URL is also checked part by part in `Url`.
+URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -64,6 +73,12 @@ class PartialDate:
     def precision(self) -> str:
         return "day" if self.day else "month" if self.month else "year"
 
+    def bounds(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+        """The first and the last day this date may mean, as (year, month, day)."""
+        first = (self.year, self.month or 1, self.day or 1)
+        month = self.month or 12
+        return first, (self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
     def iso(self) -> str:
         parts = [f"{self.year:04d}", f"{self.month:02d}" if self.month else "", f"{self.day:02d}" if self.day else ""]
         return "-".join(p for p in parts if p)
@@ -95,7 +110,7 @@ def _kind_of(node: yaml.Node) -> str:
         return "a list"
     if node.tag == NULL_TAG:
         return "nothing (an empty value)"
-    return f"the value '{node.value}'"
+    return f"the value {shown(node.value)}"
 
 
 class FieldType:
@@ -125,10 +140,11 @@ class Text(FieldType):
             raise DataError(ctx.at(node), f"expected {self.description}, found {_kind_of(node)}",
                             "write the text after the colon; quote it if it contains ': ' or starts with a symbol")
         value = " ".join(node.value.split()) if not self.prose else node.value.strip()
-        if not value:
-            raise DataError(ctx.at(node), f"expected {self.description}, found empty text", "write the text or remove the key")
-        if self.pattern and not self.pattern.match(value):
-            raise DataError(ctx.at(node), f"'{value}' is not a valid {self.description}", self.hint)
+        if not any(unicodedata.category(char)[0] in "LNPS" for char in value):  # letters, digits, punctuation, symbols
+            found = "empty text" if not value else "only invisible characters"
+            raise DataError(ctx.at(node), f"expected {self.description}, found {found}", "write the text or remove the key")
+        if self.pattern and not self.pattern.fullmatch(value):
+            raise DataError(ctx.at(node), f"{shown(value)} is not a valid {self.description}", self.hint)
         if self.prose:
             for match in ENTITY_LINK.finditer(value):
                 if not SLUG.match(match.group(1)):
@@ -145,21 +161,68 @@ class Text(FieldType):
 
 
 class Slug(Text):
-    """A stable id: lowercase letters, digits and single hyphens."""
+    """A stable id: lowercase letters, digits and single hyphens; short, and never a name a file system reserves."""
 
     description = "id (a lowercase slug)"
 
     def __init__(self) -> None:
         super().__init__(SLUG, "use lowercase letters, digits and single hyphens, e.g. 'lazarus-group'")
 
+    def convert(self, node: yaml.Node, ctx: Context) -> str:
+        value = super().convert(node, ctx)
+        if len(value) > MAX_ID:
+            raise DataError(ctx.at(node), f"the id {shown(value)} is longer than {MAX_ID} characters",
+                            "shorten it: ids become file names and URLs")
+        if value in RESERVED_IDS:
+            raise DataError(ctx.at(node), f"the id {shown(value)} is reserved",
+                            "choose another id: 'index' names each folder's own page, and Windows reserves "
+                            "con, prn, aux, nul, com0-9 and lpt0-9")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {**super().json_schema(), "maxLength": MAX_ID, "not": {"enum": sorted(RESERVED_IDS)}}
+
 
 class Url(Text):
-    """An http(s) address."""
+    """An http(s) address of RFC 3986 characters, with a host and no user name or password."""
 
     description = "web address (http:// or https://)"
 
     def __init__(self) -> None:
-        super().__init__(re.compile(r"^https?://[^\s<>\"']+$"), "write the full address, starting with https://")
+        super().__init__(hint="write the full address, starting with https://")
+
+    def convert(self, node: yaml.Node, ctx: Context) -> str:
+        value = super().convert(node, ctx)
+        problem = url_problem(value)
+        if problem:
+            raise DataError(ctx.at(node), f"{shown(value)} is not a valid {self.description}: {problem}", self.hint)
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^https?://" + URL_CHARS.pattern + "$", "format": "uri"}
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is not a plain http(s) address, or None if it is one."""
+    bad = next((char for char in url if not URL_CHARS.fullmatch(char)), None)
+    if bad is not None:
+        return f"the character {bad!r} cannot stand in a URL (percent-encode it)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return "it cannot be parsed"
+    if parts.scheme not in ("http", "https") or not url.startswith(f"{parts.scheme}://"):
+        return "only http:// and https:// addresses are allowed"
+    if "@" in parts.netloc:
+        return "a user name or password in the address is not allowed"
+    if not parts.hostname or not HOST.fullmatch(parts.hostname):
+        return "it has no valid host name"
+    if "[" in url or "]" in url:
+        return "square brackets are not allowed"
+    if re.search(r"%(?![0-9A-Fa-f]{2})", url):
+        return "a % must start an escape such as %20"
+    return None
 
 
 class Choice(FieldType):
@@ -173,7 +236,7 @@ class Choice(FieldType):
         value = Text().convert(node, ctx)
         if value not in self.choices:
             hint = suggest(value, tuple(self.choices)) or f"use {self.description}"
-            raise DataError(ctx.at(node), f"'{value}' is not allowed here; expected {self.description}", hint)
+            raise DataError(ctx.at(node), f"{shown(value)} is not allowed here; expected {self.description}", hint)
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -200,18 +263,20 @@ class Date(FieldType):
     description = "date as YYYY, YYYY-MM or YYYY-MM-DD"
 
     def convert(self, node: yaml.Node, ctx: Context) -> PartialDate:
-        match = DATE.match(node.value.strip()) if isinstance(node, yaml.ScalarNode) else None
+        match = DATE.fullmatch(node.value.strip()) if isinstance(node, yaml.ScalarNode) else None
         if not match:
             raise DataError(ctx.at(node), f"expected a {self.description}, found {_kind_of(node)}",
                             "write e.g. 2023-08-07 (day), 2022-05 (month) or 2021 (year)")
         year, month, day = (int(g) if g else 0 for g in match.groups())
         if match.group(2) and not 1 <= month <= 12:
-            raise DataError(ctx.at(node), f"'{node.value}' has no month {month}", "months run from 01 to 12")
+            raise DataError(ctx.at(node), f"{shown(node.value)} has no month {month}", "months run from 01 to 12")
+        if year < 1:
+            raise DataError(ctx.at(node), f"{shown(node.value)} has no year 0", "years start at 0001")
         if day:
             last = calendar.monthrange(year, month)[1]
             if not 1 <= day <= last:
-                raise DataError(ctx.at(node), f"'{node.value}' is not a real day: {MONTHS[month - 1]} {year} has {last} days",
-                                "check the day of the month")
+                raise DataError(ctx.at(node), f"{shown(node.value)} is not a real day: "
+                                f"{MONTHS[month - 1]} {year} has {last} days", "check the day of the month")
         return PartialDate(year, month, day)
 
     def json_schema(self) -> dict[str, Any]:
@@ -305,7 +370,7 @@ class Record(FieldType):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
             if key in seen:
-                ctx.errors.append(DataError(ctx.at(key_node), f"duplicate key '{key}' in this {self.description}",
+                ctx.errors.append(DataError(ctx.at(key_node), f"duplicate key {shown(key)} in this {self.description}",
                                             "keep one of the two; YAML would silently drop the first"))
                 failed = True
                 continue
@@ -316,7 +381,7 @@ class Record(FieldType):
                 hint = suggest(key, tuple(self.fields)) or f"allowed keys: {', '.join(self.fields)}"
                 if match:
                     seen.add(match)  # a misspelt key is one mistake, not also a missing one
-                ctx.errors.append(DataError(ctx.at(key_node), f"unknown key '{key}' in {self.description}", hint))
+                ctx.errors.append(DataError(ctx.at(key_node), f"unknown key {shown(key)} in {self.description}", hint))
                 failed = True
                 continue
             value_nodes[key] = value_node
@@ -328,13 +393,14 @@ class Record(FieldType):
                 ctx.report(error)
                 failed = True
         for spec in self.fields.values():
-            if spec.name not in values and spec.name not in seen:
-                if spec.required:
-                    ctx.errors.append(DataError(here, f"missing required key '{spec.name}' in {self.description}",
-                                                f"add '{spec.name}:' ({spec.help})"))
-                    failed = True
-                else:
-                    values[spec.name] = spec.default() if callable(spec.default) else spec.default
+            if spec.name in values:
+                continue
+            if not spec.required:  # absent, or present but empty: an empty optional value is an absent one
+                values[spec.name] = spec.default() if callable(spec.default) else spec.default
+            elif spec.name not in seen:
+                ctx.errors.append(DataError(here, f"missing required key '{spec.name}' in {self.description}",
+                                            f"add '{spec.name}:' ({spec.help})"))
+                failed = True
         if failed:
             raise _Invalid()
         if self.check:

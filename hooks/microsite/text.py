@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 
 from markupsafe import Markup
@@ -65,3 +66,18 @@ def _plain(raw: str) -> str:
     if not raw.strip():
         return " " if raw else ""
     return f"{' ' if raw[0].isspace() else ''}{md_escape(raw)}{' ' if raw[-1].isspace() else ''}"
+
+
+# Letters of other scripts that look like Latin ones (after case folding), for spotting look-alike names.
+_LOOKALIKES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
+    "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ɡ": "g",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
+    "χ": "x", "ı": "i",
+})
+
+
+def skeleton(name: str) -> str:
+    """What a name looks like: compatibility-folded, case-folded, look-alike letters made Latin, invisibles dropped."""
+    folded = unicodedata.normalize("NFKC", name).casefold().translate(_LOOKALIKES)
+    return "".join(char for char in folded if unicodedata.category(char) not in ("Cf", "Mn"))

@@ -1,0 +1,85 @@
+"""Hostile and careless input: every case ends in the exact message an editor sees, or in harmless success.
+
+The corpus is `tests/hostile/<rule>.yml`, one file per rule: the rule in words, then cases, each a change to the
+small valid project in tests/fixtures/minimal and the whole output `make check` prints for it. The checks run
+in-process on the real core; `test_data_errors.py` runs the command line itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from microsite import check
+from microsite.errors import DataErrors
+from tests.conftest import ROOT
+
+CORPUS = ROOT / "tests" / "hostile"
+MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One attack: what it writes, replaces or links in a copy of the minimal project, and what check prints."""
+
+    rule: str
+    name: str
+    steps: dict[str, Any]
+    expect: str
+
+
+def corpus() -> list[Case]:
+    cases = []
+    for path in sorted(CORPUS.glob("*.yml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        cases += [Case(path.stem, c.pop("name"), c, c.pop("expect").rstrip("\n")) for c in spec["cases"]]
+    return cases
+
+
+CASES = corpus()
+
+
+def apply(project: Path, steps: dict[str, Any]) -> None:
+    """Carry out a case's steps: `write` files (text, or bytes in `encoding`), `replace` text, `symlink` paths."""
+    encoding = steps.get("encoding", "utf-8")
+    for rel, content in steps.get("write", {}).items():
+        target = project / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode(encoding))
+    for rel, (old, new) in steps.get("replace", {}).items():
+        target = project / rel
+        text = target.read_text(encoding="utf-8")
+        assert old in text, f"{rel} has no {old!r}"
+        target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    for rel, to in steps.get("symlink", {}).items():
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(to.replace("{project}", str(project)), project / rel)
+
+
+def printed(project: Path) -> str:
+    """What `make check` prints for a project, computed in-process."""
+    try:
+        graph = check(project)
+    except DataErrors as errors:
+        return str(errors)
+    return f"data OK: {len(graph.entities)} entities"
+
+
+def test_every_rule_of_the_corpus_has_more_than_one_variant() -> None:
+    rules = [case.rule for case in CASES]
+    assert len(set(rules)) >= 8
+    assert all(rules.count(rule) >= 2 for rule in rules)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule}: {c.name}" for c in CASES])
+def test_each_hostile_input_ends_in_its_exact_message_or_harmless_success(tmp_path: Path, case: Case) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    apply(project, case.steps)
+    assert printed(project) == case.expect
