@@ -1,12 +1,16 @@
-"""YAML text is data: markup in it shows as text, and only the declared prose markup renders."""
+"""YAML text is data: markup in it shows as text, and only the declared prose markup renders.
+
+One build of the real data with every payload in place serves all the tests of this module.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.conftest import build
+from tests.conftest import Build, build, copy_project
 from tests.html import Html
 
 PAYLOADS = {
@@ -15,23 +19,50 @@ PAYLOADS = {
                "*hypersonic* [[kim-jong-un|the leader]] <b>bold</b> | pipe {#evil} &amp; `code`",
     "statement": "# not a heading\n  - not a list [x]: javascript:alert(1) <iframe src=//evil.example></iframe>",
 }
+# A valid web address that holds every character Markdown reads as syntax and RFC 3986 still allows.
+MARKDOWN_URL = "https://example.com/*emph*_under_/(paren)!bang~tilde/'q'&amp=1;x=2+3#{frag}"
 
 
-def inject(project: Path) -> None:
-    """Put the payloads into Zircon's name, summary and a new fact."""
-    path = project / "data" / "weapons" / "zircon.yml"
+def edit(project: Path, rel: str, change) -> None:
+    path = project / rel
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["name"], data["summary"] = PAYLOADS["name"], PAYLOADS["summary"]
-    data["facts"].append({"statement": PAYLOADS["statement"], "status": "reported", "citations": [
-        {"source": "seed-article-2023-08-10", "quote": "Zirkon hypersonic missile"}]})
+    change(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def test_markup_in_data_is_shown_as_text_and_never_becomes_html(project: Path) -> None:
+def inject(project: Path) -> None:
+    """Payloads in Zircon's name, summary and a new fact; a URL full of Markdown syntax on a source; an entity
+    whose name is a citation anchor's; optional keys left empty."""
+    def zircon(data: dict) -> None:
+        data["name"], data["summary"] = PAYLOADS["name"], PAYLOADS["summary"]
+        data["facts"].append({"statement": PAYLOADS["statement"], "status": "reported", "citations": [
+            {"source": "seed-article-2023-08-10", "quote": "Zirkon hypersonic missile"}]})
+
+    def source(data: dict) -> None:
+        data["url"] = MARKDOWN_URL.replace("{", "%7B").replace("}", "%7D")
+
+    def hegel(data: dict) -> None:
+        data["name"] = "Ref 1"
+        data["role"] = None
+        data["aliases"] = None
+        data["facts"][0]["citations"][0]["locator"] = None
+
+    edit(project, "data/weapons/zircon.yml", zircon)
+    edit(project, "data/sources/abc-news-2023-08-08.yml", source)
+    edit(project, "data/actors/tom-hegel.yml", hegel)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    project = copy_project(tmp_path_factory.mktemp("escaping"))
     inject(project)
     result = build(project)
     assert result.returncode == 0, result.output
-    for page_file in [result.site / "weapons" / "zircon" / "index.html", result.site / "weapons" / "index.html"]:
+    return result
+
+
+def test_markup_in_data_is_shown_as_text_and_never_becomes_html(site: Build) -> None:
+    for page_file in [site.site / "weapons" / "zircon" / "index.html", site.site / "weapons" / "index.html"]:
         page = Html.parse(page_file)
         assert not any("__pwned" in script for script in page.scripts)
         for tag, attrs in page.tags:
@@ -40,16 +71,36 @@ def test_markup_in_data_is_shown_as_text_and_never_becomes_html(project: Path) -
             assert not attrs.get("href", "").startswith("javascript:"), (tag, attrs)
             assert attrs.get("id") != "evil"
         assert "Zircon <script>window.__pwned=1</script>" in page.article_text
-    page = Html.parse(result.site / "weapons" / "zircon" / "index.html")
+    page = Html.parse(site.site / "weapons" / "zircon" / "index.html")
     assert '<img src=x onerror="window.__pwned=1">' in page.article_text
     assert "[click](javascript:window.__pwned=1)" in page.article_text
     assert "<b>bold</b> | pipe {#evil} &amp; `code`" in page.article_text
     assert "# not a heading" in page.article_text
 
 
-def test_only_emphasis_and_entity_links_render_in_prose(project: Path) -> None:
-    inject(project)
-    result = build(project)
-    html = (result.site / "weapons" / "zircon" / "index.html").read_text(encoding="utf-8")
-    assert "<em>hypersonic</em>" in html
-    assert '<a href="../../actors/kim-jong-un/">the leader</a>' in html
+def test_only_emphasis_and_entity_links_render_in_prose(site: Build) -> None:
+    text = (site.site / "weapons" / "zircon" / "index.html").read_text(encoding="utf-8")
+    assert "<em>hypersonic</em>" in text
+    assert '<a href="../../actors/kim-jong-un/">the leader</a>' in text
+
+
+def test_a_url_is_one_link_to_exactly_itself_with_its_markdown_syntax_shown_as_text(site: Build) -> None:
+    url = MARKDOWN_URL.replace("{", "%7B").replace("}", "%7D")
+    page = Html.parse(site.site / "sources" / "abc-news-2023-08-08" / "index.html")
+    links = [attrs for tag, attrs in page.tags if tag == "a" and "example.com" in attrs.get("href", "")]
+    assert [a["href"] for a in links] == [url]  # attribute values as the browser reads them
+    assert url in page.article_text
+    assert not [tag for tag, attrs in page.tags if tag in ("em", "strong") and "emph" in str(attrs)]
+    raw = (site.site / "sources" / "abc-news-2023-08-08" / "index.html").read_text(encoding="utf-8")
+    assert "<em>emph</em>" not in raw and "<em>under</em>" not in raw
+
+
+def test_an_entity_named_like_a_citation_anchor_keeps_every_id_on_its_page_unique(site: Build) -> None:
+    raw = (site.site / "actors" / "tom-hegel" / "index.html").read_text(encoding="utf-8")
+    assert raw.count('id="ref-1"') == 1
+    assert '<h1 id="page-title">Ref 1' in raw
+
+
+def test_optional_keys_left_empty_build_as_if_left_out(site: Build) -> None:
+    page = Html.parse(site.site / "actors" / "tom-hegel" / "index.html")
+    assert "Role:" not in page.article_text and "None" not in page.article_text

@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from . import views
+from .errors import DataError, DataErrors, shown
 from .graph import Graph
 from .model import (
     ALIAS,
@@ -40,11 +41,28 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @dataclass(frozen=True)
 class Page:
-    """A generated Markdown page; `source` is the data file it comes from, if any."""
+    """A generated Markdown page; `source` is the data file it comes from, if any; `in_nav` puts it in the sidebar."""
 
     path: str
     markdown: str
     source: str | None = None
+    in_nav: bool = False
+
+
+# Site-wide pages: (path, template). All are in the sidebar, like the index of each kind; entity pages are not.
+SITE_PAGES = (
+    ("index.md", "home.md.j2"),
+    ("certainty.md", "certainty.md.j2"),
+    ("coverage.md", "coverage.md.j2"),
+    ("data-model.md", "data-model.md.j2"),
+    ("indicators.md", "indicators.md.j2"),
+)
+
+
+def url_of(path: str) -> str:
+    """The URL a Markdown path is published at (as MkDocs' directory URLs make it): 'a/index.md' and 'a.md' → 'a/'."""
+    stem = path.removesuffix(".md").removesuffix("index").rstrip("/")
+    return f"{stem}/" if stem else ""
 
 
 @dataclass
@@ -75,15 +93,12 @@ class Renderer:
 
     def pages(self) -> Iterator[Page]:
         """Every page: the site-wide pages, one index per kind and one page per entity."""
-        yield Page("index.md", self.render("home.md.j2", "index.md", overview=self.overview))
-        yield Page("certainty.md", self.render("certainty.md.j2", "certainty.md"))
-        yield Page("coverage.md", self.render("coverage.md.j2", "coverage.md"))
-        yield Page("data-model.md", self.render("data-model.md.j2", "data-model.md"))
-        yield Page("indicators.md", self.render("indicators.md.j2", "indicators.md"))
+        for path, template in SITE_PAGES:
+            yield Page(path, self.render(template, path, overview=self.overview), in_nav=True)
         for kind in KINDS.values():
             index_path = f"{kind.plural}/index.md"
             entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
-            yield Page(index_path, self.render(kind.index_template, index_path, kind=kind, entities=entities))
+            yield Page(index_path, self.render(kind.index_template, index_path, kind=kind, entities=entities), in_nav=True)
             for entity in self.graph.by_kind[kind.name]:
                 markdown = self.render(self._template(kind), entity.path, entity=entity, kind=kind)
                 yield Page(entity.path, markdown, entity.location.path)
@@ -93,6 +108,22 @@ class Renderer:
         for entity in self.graph.entities.values():
             for old in entity.former_paths:
                 yield old, entity
+
+    def check_paths(self) -> None:
+        """Raise `DataErrors` unless every page and redirect stub has a URL of its own: none may replace another."""
+        owners: dict[str, str] = {url_of(path): f"the site page {path}" for path, _ in SITE_PAGES}
+        owners.update({url_of(f"{kind.plural}/index.md"): f"the index of {kind.plural}" for kind in KINDS.values()})
+        errors = []
+        claims = [(e.path, e, "page") for e in self.graph.entities.values()] + [
+            (old, e, "redirect") for old, e in self.redirects()]
+        for path, entity, what in claims:
+            url = url_of(path)
+            if url in owners:
+                errors.append(DataError(entity.location, f"the {what} of {shown(entity.id)} would be published at "
+                                        f"/{url}, which is already {owners[url]}", "choose another id or former id"))
+            owners.setdefault(url, f"the {what} of {entity.location.path}")
+        if errors:
+            raise DataErrors(errors)
 
     def redirect_html(self, target_url: str, title: str) -> str:
         """A stub page that sends readers and crawlers to `target_url`."""
@@ -174,8 +205,8 @@ def _prose(context: Context, text: str) -> Markup:
 @pass_context
 def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
     """Format a kind-specific attribute for a table cell or a fact sheet."""
-    if spec is not None and isinstance(spec.type, Url):
-        return Markup(f'<a href="{html_escape(value)}">{html_escape(value)}</a>')
+    if spec is not None and isinstance(spec.type, Url):  # validated as RFC 3986; its text is Markdown-escaped
+        return Markup(f'<a href="{html_escape(value)}">{md_escape(value)}</a>')
     if isinstance(value, Ref):
         return _link(context, value)
     if isinstance(value, PartialDate):
