@@ -1,12 +1,15 @@
 """MkDocs adapter: the only module that knows MkDocs. It hands MkDocs events to the `microsite` core.
 
 - `on_startup`: note whether MkDocs runs `--dirty`; then pages whose Markdown did not change since the
-  previous build of this `serve` session are skipped, so a rebuild after one edit renders only what changed.
+  previous successful build of this `serve` session are skipped, so a rebuild after one edit renders only what changed.
 - `on_config`: without a `repo_url` there are no edit links (and no warning about them).
-- `on_pre_build` (every build and every `serve` rebuild): load, validate and link `data/`.
+- `on_pre_build` (every build and every `serve` rebuild): load, validate and link `data/`; check that no two
+  pages or redirects share a URL.
 - `on_files`: add the rendered pages as generated files; entity pages stay out of the sidebar and
   link to their YAML file for editing.
-- `on_post_build`: write redirect stubs at the former URLs of renamed or merged entities.
+- `on_post_build`: write redirect stubs at the former URLs of renamed or merged entities (never over a page);
+  in a dirty rebuild, take deleted pages out of the site and the search index.
+- `on_build_error`: a failed build leaves no record for the next dirty rebuild to trust.
 
 A data mistake becomes one `PluginError` listing every problem: no traceback, and no site is written.
 """
@@ -14,22 +17,34 @@ A data mistake becomes one `PluginError` listing every problem: no traceback, an
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 sys.path.insert(0, str(Path(__file__).parent))
 from microsite import check  # noqa: E402
+from microsite.dirty import DirtyBuilds, prune_search_index  # noqa: E402
 from microsite.errors import DataErrors  # noqa: E402
 from microsite.render import Renderer  # noqa: E402
 
-NAV_PAGES = {"index.md", "certainty.md", "coverage.md", "data-model.md", "indicators.md"}
-_current: list[Renderer] = []  # this build's renderer; MkDocs hooks are plain module functions
-_previous: dict[str, str] = {}  # page path → Markdown of the previous build, for `serve --dirty`
-_dirty: list[bool] = [False]
+
+@dataclass
+class _State:
+    """What the hooks share within one build, and across the rebuilds of one `serve --dirty` session."""
+
+    dirty: bool = False
+    renderer: Renderer | None = None
+    files: Files | None = None
+    rendered: set[str] = field(default_factory=set)
+    builds: DirtyBuilds = field(default_factory=DirtyBuilds)
+
+
+_state = _State()
 
 
 class _UnchangedFile(File):
@@ -40,7 +55,7 @@ class _UnchangedFile(File):
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    _dirty[0] = dirty
+    _state.dirty = dirty
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -50,40 +65,70 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
-    _current.clear()
+    _state.renderer, _state.files = None, None
+    _state.rendered.clear()
     try:
         graph = check(Path(config.config_file_path).parent)
+        renderer = Renderer(graph, overview=config.extra.get("microsite", {}).get("overview"))
+        renderer.check_paths()
     except DataErrors as errors:
         raise PluginError(f"the data has errors:\n{errors}") from None
-    try:
-        _current.append(Renderer(graph, overview=config.extra.get("microsite", {}).get("overview")))
     except ValueError as error:
         raise PluginError(f"mkdocs.yml, extra.microsite.overview: {error}") from None
+    _state.renderer = renderer
 
 
 @event_priority(50)  # before plugins that snapshot `files` in their own on_files
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for page in _current[0].pages():
+    assert _state.renderer is not None
+    for page in _state.renderer.pages():
         if files.get_file_from_path(page.path) is not None:
             continue  # a hand-written page in docs/ wins
-        in_nav = page.path in NAV_PAGES or page.path.endswith("/index.md")
-        kind = File
-        if _dirty[0]:  # only `serve --dirty` compares pages with the previous build
-            kind = _UnchangedFile if _previous.get(page.path) == page.markdown else File
-            _previous[page.path] = page.markdown
-        file = kind.generated(config, page.path, content=page.markdown,
-                              inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
+        unchanged = _state.dirty and _state.builds.unchanged(page.path, page.markdown)
+        file = (_UnchangedFile if unchanged else File).generated(
+            config, page.path, content=page.markdown,
+            inclusion=InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV)
         if page.source:
             file.edit_uri = f"../{page.source}"  # relative to edit_uri, which points at docs/
         files.append(file)
+    _state.files = files
     return files
 
 
+def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
+    _state.rendered.add(page.url)
+    return context
+
+
+@event_priority(100)  # before the search plugin merges this build's index with the previous one
 def on_post_build(config: MkDocsConfig) -> None:
-    renderer = _current[0]
-    for old_path, entity in renderer.redirects():
+    assert _state.renderer is not None and _state.files is not None
+    site = Path(config.site_dir)
+    if _state.dirty:
+        _forget_gone_pages(config, site)
+    taken = {file.dest_uri for file in _state.files}
+    for old_path, entity in _state.renderer.redirects():
         old = File.generated(config, old_path, content="")
+        if old.dest_uri in taken:
+            raise PluginError(f"the redirect from {old_path} to {entity.path} would replace a page; "
+                              f"remove the hand-written page or the former id in {entity.location.path}")
         new = File.generated(config, entity.path, content="")
-        stub = Path(config.site_dir) / old.dest_uri
+        stub = site / old.dest_uri
         stub.parent.mkdir(parents=True, exist_ok=True)
-        stub.write_text(renderer.redirect_html(new.url_relative_to(old), entity.name), encoding="utf-8")
+        stub.write_text(_state.renderer.redirect_html(new.url_relative_to(old), entity.name), encoding="utf-8")
+    _state.builds.succeeded()
+
+
+def on_build_error(error: Exception) -> None:
+    _state.builds.failed()
+
+
+def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:
+    """A dirty rebuild keeps the site folder and the search index: take out what deleted or renamed entities left."""
+    for path in _state.builds.gone():
+        (site / File.generated(config, path, content="").dest_uri).unlink(missing_ok=True)
+    search = config.plugins.get("material/search")
+    previous = getattr(search, "search_index_prev", None)  # Material keeps the last index for dirty rebuilds
+    if previous is not None:
+        published = {file.url for file in _state.files.documentation_pages()}
+        previous.entries = prune_search_index(previous.entries, _state.rendered, published)
