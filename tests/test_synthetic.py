@@ -75,3 +75,24 @@ def test_the_same_seed_gives_byte_identical_data_and_another_seed_does_not(synth
     assert data_files(tmp_path / "again") == data_files(synthetic.project)
     generate(SIZE, SEED + 1, tmp_path / "other")
     assert data_files(tmp_path / "other") != data_files(synthetic.project)
+
+
+def test_the_benchmark_refuses_a_work_folder_it_did_not_make_and_deletes_nothing(tmp_path: Path) -> None:
+    precious = tmp_path / "notes.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "hooks.bench.benchmark", "--sizes", "10", "--work", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "holds files the benchmark did not make" in result.stderr
+    assert precious.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_small_benchmark_run_prints_its_results_and_leaves_the_performance_page_alone(tmp_path: Path) -> None:
+    page = ROOT / "docs" / "performance.md"
+    before = page.read_bytes()
+    command = [sys.executable, "-m", "hooks.bench.benchmark", "--sizes", "20", "--repeat", "1", "--passes", "1",
+               "--edits", "0", "--work", str(tmp_path / "work")]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "| 20 |" in result.stdout or " 20 " in result.stdout
+    assert page.read_bytes() == before

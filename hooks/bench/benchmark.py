@@ -4,7 +4,8 @@ For each size, on synthetic data: (a) `mkdocs build --strict` of our project; (b
 rendered by our core and written as plain Markdown, built by MkDocs alone with the same mkdocs.yml minus
 `hooks:` (the floor); each stage of the core timed in a fresh process; each build's peak memory. Then, on
 the real data, a `mkdocs serve` rebuild after editing one data file against a build of an empty Material
-site. Prints the results as Markdown with pass/fail per target and writes them to docs/performance.md.
+site. Prints the results as Markdown with pass/fail per target and, with --out, writes them to a page
+(`make bench` writes docs/performance.md).
 """
 
 from __future__ import annotations
@@ -91,6 +92,17 @@ def bench_size(size: int, args: argparse.Namespace, repeat: int) -> SizeResult:
     return result
 
 
+WORK_MARKER = ".microsite-bench"
+
+
+def claim_work_folder(work: Path) -> None:
+    """Use `work` as scratch space (its contents get deleted) only if it is new, empty or the benchmark's own."""
+    if work.exists() and any(work.iterdir()) and not (work / WORK_MARKER).exists():
+        raise ValueError(f"--work {work} holds files the benchmark did not make; name a new or empty folder")
+    work.mkdir(parents=True, exist_ok=True)
+    (work / WORK_MARKER).write_text("scratch folder of `make bench`: its contents are deleted and remade\n", encoding="utf-8")
+
+
 def serve_options() -> tuple[str, ...]:
     """The options `make serve` gives `mkdocs serve`, read from the Makefile."""
     found = re.search(r"(?m)^serve:.*\n\t.*?mkdocs serve([^#\n]*)", (ROOT / "Makefile").read_text(encoding="utf-8"))
@@ -141,14 +153,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=3, help="fresh processes timing the core's stages (best counts)")
     parser.add_argument("--edits", type=int, default=3, help="serve rebuilds to time (median counts); 0 skips serve")
     parser.add_argument("--work", type=Path, default=ROOT / "bench-out", help="scratch folder (git-ignored)")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="results page; '-' writes none")
+    parser.add_argument("--out", default="-", help="write the results page here (make bench: docs/performance.md); "
+                        "'-' writes none")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds allowed per build")
     parser.add_argument("--label", default="", help="what code was measured (default: git describe)")
     parser.add_argument("--reuse", action="store_true", help="reuse the measurements a run saved in --work for a size")
     args = parser.parse_args(argv)
     args.load_at_start = os.getloadavg()[0]
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    args.work.mkdir(parents=True, exist_ok=True)
+    try:
+        claim_work_folder(args.work)
+    except ValueError as error:
+        parser.error(str(error))
     results = [saved(n, args) for n in sizes]
     notes = list(NOTES)
     serve = None
