@@ -82,8 +82,11 @@ def on_pre_build(config: MkDocsConfig) -> None:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     assert _state.renderer is not None
     for page in _state.renderer.pages():
-        if files.get_file_from_path(page.path) is not None:
-            continue  # a hand-written page in docs/ wins
+        written = files.get_file_from_path(page.path)
+        if written is not None:  # a hand-written page in docs/ wins, and takes the generated page's place in the nav
+            if not page.in_nav:
+                written.inclusion = InclusionLevel.NOT_IN_NAV
+            continue
         unchanged = _state.dirty and _state.builds.unchanged(page.path, page.markdown)
         file = (_UnchangedFile if unchanged else File).generated(
             config, page.path, content=page.markdown,

@@ -126,3 +126,24 @@ def test_the_workflow_builds_tests_and_link_checks_every_push_and_publishes_main
     assert "make test" in steps and "make linkcheck" in steps
     assert workflow["jobs"]["deploy"]["needs"] == "test"
     assert any("make external-links" in step.get("run", "") for step in workflow["jobs"]["external-links"]["steps"])
+
+
+def test_a_hand_written_page_wins_over_the_generated_one(project: Path) -> None:
+    (project / "docs" / "actors").mkdir(parents=True, exist_ok=True)
+    (project / "docs" / "actors" / "kim-jong-un.md").write_text("# Kim, by hand\n\nWritten by an editor.\n", encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.output
+    assert "Written by an editor." in result.page("actors/kim-jong-un.md").article_text
+
+
+def test_a_redirect_that_would_replace_a_hand_written_page_fails_the_build(project: Path) -> None:
+    (project / "docs" / "actors").mkdir(parents=True, exist_ok=True)
+    (project / "docs" / "actors" / "kim.md").write_text("# A page by hand\n", encoding="utf-8")
+    path = project / "data" / "actors" / "kim-jong-un.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("type: person", "type: person\nformer_ids: [kim]"),
+                    encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 1
+    assert "the redirect from actors/kim.md to actors/kim-jong-un.md would replace a page" in result.output
+    assert "Traceback" not in result.output
+    assert "A page by hand" in (project / "site" / "actors" / "kim" / "index.html").read_text(encoding="utf-8")
