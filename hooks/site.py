@@ -16,21 +16,22 @@ A data mistake becomes one `PluginError` listing every problem: no traceback, an
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-sys.path.insert(0, str(Path(__file__).parent))
-from microsite import check  # noqa: E402
-from microsite.dirty import DirtyBuilds, prune_search_index  # noqa: E402
-from microsite.errors import DataErrors  # noqa: E402
-from microsite.render import Renderer  # noqa: E402
+# MkDocs puts this file's folder, hooks/, on the import path while it loads the hook: the one import root.
+from microsite import check
+from microsite.dirty import DirtyBuilds, prune_search_index
+from microsite.errors import DataErrors
+from microsite.render import Renderer, site_nav
 
 
 @dataclass
@@ -38,6 +39,7 @@ class _State:
     """What the hooks share within one build, and across the rebuilds of one `serve --dirty` session."""
 
     dirty: bool = False
+    options: MicrositeConfig | None = None
     renderer: Renderer | None = None
     files: Files | None = None
     rendered: set[str] = field(default_factory=set)
@@ -58,10 +60,28 @@ def on_startup(command: str, dirty: bool) -> None:
     _state.dirty = dirty
 
 
+class MicrositeConfig(Config):
+    """`extra.microsite` in mkdocs.yml; unknown keys are errors."""
+
+    overview = c.Optional(c.Type(str))  # the id of the event whose summary and facts open the home page
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not config.repo_url:
         config.edit_uri = None
+    _state.options = _microsite_options(config)
+    config.nav = [*site_nav(), *(config.nav or [])]  # home, the kinds' indexes and site pages; then mkdocs.yml's
     return config
+
+
+def _microsite_options(config: MkDocsConfig) -> MicrositeConfig:
+    options = MicrositeConfig()
+    options.load_dict(dict(config.extra.get("microsite") or {}))
+    errors, warnings = options.validate()
+    problems = [f"{key}: {error}" for key, error in [*errors, *warnings]]
+    if problems:
+        raise PluginError("mkdocs.yml, extra.microsite: " + "; ".join(map(str, problems)))
+    return options
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
@@ -69,7 +89,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
     _state.rendered.clear()
     try:
         graph = check(Path(config.config_file_path).parent)
-        renderer = Renderer(graph, overview=config.extra.get("microsite", {}).get("overview"))
+        renderer = Renderer(graph, overview=_state.options.overview)
         renderer.check_paths()
     except DataErrors as errors:
         raise PluginError(f"the data has errors:\n{errors}") from None

@@ -71,11 +71,12 @@ CASES = [
          "involves: [npo-mash]\ncitations:\n  - source: sample-article\n    quote: rare glimpse\n", 4, "expected a date"),
     Case("month out of range", "data/events/intrusion.yml", "id: intrusion\nname: I\nsummary: S\ndate: 2022-13\n"
          "involves: [npo-mash]\ncitations:\n  - source: sample-article\n    quote: rare glimpse\n", 4, "has no month 13"),
-    Case("unknown precision qualifier", "data/events/intrusion.yml", "id: intrusion\nname: I\nsummary: S\ndate: 2021\n"
-         "qualifier: lates\ninvolves: [npo-mash]\ncitations:\n  - source: sample-article\n    quote: rare glimpse\n", 5,
+    Case("unknown precision qualifier", "data/events/intrusion.yml", "id: intrusion\nname: I\nsummary: S\ndate:\n  start: 2021\n"
+         "  qualifier: lates\ninvolves: [npo-mash]\ncitations:\n  - source: sample-article\n    quote: rare glimpse\n", 6,
          "'lates' is not allowed here"),
-    Case("end before start", "data/events/intrusion.yml", "id: intrusion\nname: I\nsummary: S\ndate: 2022\nend_date: 2021\n"
-         "involves: [npo-mash]\ncitations:\n  - source: sample-article\n    quote: rare glimpse\n", 1, "'end_date' is before"),
+    Case("end before start", "data/events/intrusion.yml", "id: intrusion\nname: I\nsummary: S\ndate:\n  start: 2022\n"
+         "  end: 2021\ninvolves: [npo-mash]\ncitations:\n  - source: sample-article\n    quote: rare glimpse\n", 5,
+         "the period's 'end' is before"),
     Case("quote not in archive", "data/actors/lazarus-group.yml", edit("quote: The Lazarus Group may have used a backdoor "
          "called OpenCarrot.\nrelations", "quote: The Lazarus Group surely used a backdoor called OpenCarrot.\nrelations"), 10,
          "the quote is not in the archived text of 'sample-article'"),
@@ -105,7 +106,7 @@ CASES = [
     Case("two documents in one file", "data/weapons/opencarrot.yml", "id: opencarrot\n---\nid: other\n", 3,
          "a data file holds exactly one entity"),
     Case("missing archive file", "data/sources/sample-article.yml", "id: sample-article\nname: S\nsummary: S\ntitle: T\n"
-         "publisher: P\ndate: 2023\nlanguage: en\narchive: seeds/missing.txt\n", 1, "archive file 'seeds/missing.txt' does not"),
+         "publisher: P\ndate: 2023\nlanguage: en\narchive: seeds/missing.txt\n", 8, "archive file 'seeds/missing.txt' does not"),
     Case("not a web address", "data/sources/extra.yml", "id: extra\nname: S\nsummary: S\ntitle: T\npublisher: P\ndate: 2023\n"
          "language: en\nurl: javascript:alert(1)\n", 8, "is not a valid web address"),
     Case("flag that is not true or false", "data/events/intrusion.yml", "id: intrusion\nname: I\nsummary: S\ndate: 2021\n"

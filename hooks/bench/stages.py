@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 import microsite  # noqa: E402
 from microsite.graph import Graph  # noqa: E402
 from microsite.load import KIND_BY_FOLDER, compose  # noqa: E402
-from microsite.render import Page, Renderer  # noqa: E402
+from microsite.render import Page, Renderer, site_nav  # noqa: E402
 from microsite.schema import Context  # noqa: E402
 
 
@@ -111,9 +111,11 @@ def measure(root: Path, repeat: int = 1) -> tuple[dict[str, Any], list[Page]]:
 
 def floor_config(config: str, folders: list[str]) -> str:
     """Our mkdocs.yml for MkDocs alone: no `hooks:`, no `edit_uri` (the hook drops it without a repo_url),
-    and `not_in_nav` for entity pages, which the hook marks so."""
+    the sidebar entries the hook adds, and `not_in_nav` for entity pages, which the hook marks so."""
     config = re.sub(r"(?m)^hooks:\n(?:[ \t]+.*\n|[ \t]*\n)*", "", config)
     config = re.sub(r"(?m)^edit_uri:.*\n", "", config)
+    generated = "".join(f"  - {title}: {path}\n" for item in site_nav() for title, path in item.items())
+    config = re.sub(r"(?m)^nav:\n", lambda _: f"nav:\n{generated}", config)  # the entries the hook adds
     patterns = "".join(f"  /{folder}/*.md\n  !/{folder}/index.md\n" for folder in folders)
     return f"{config.rstrip()}\nnot_in_nav: |\n{patterns}"
 

@@ -227,11 +227,12 @@ class Generator:
     def _event(self, stub: Stub) -> Doc:
         rng = self.rng
         date = S.date(rng, 2019, 2023)
-        doc: Doc = {"date": date}
+        period: Doc = {"start": date}
         if rng.random() < 0.21 and len(date) < 10:
-            doc["qualifier"] = rng.choice(("early", "mid", "late", "about"))
+            period["qualifier"] = rng.choice(("early", "mid", "late", "about"))
         if rng.random() < 0.14:
-            doc["end_date"] = S.date(rng, int(date[:4]) + 1, 2024)
+            period["end"] = S.date(rng, int(date[:4]) + 1, 2024)
+        doc: Doc = {"date": period if len(period) > 1 else date}
         if stub.rank < min(12, max(1, len(self.stubs["event"]) // 4)):
             doc["key"] = True
         involved = self.picker("actor", "organization", "weapon").distinct(rng, rng.choice((1, 2, 2, 2, 3, 3, 3, 3, 5, 6, 7)))

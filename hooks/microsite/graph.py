@@ -10,9 +10,9 @@ from pathlib import Path
 
 from .errors import DataError, DataErrors, Location, shown
 from .load import UNSAFE_CHARS, unsafe_char
-from .model import KINDS, RELATION_TYPES, Citation, Entity, Relation
-from .quotes import Archive
-from .schema import Ref, suggest
+from .model import RELATION_TYPES, Citation, Entity, Relation
+from .quotes import Archive, anchor
+from .schema import Choice, Ref, suggest
 from .text import skeleton
 
 ARCHIVE_DIR = "seeds"
@@ -37,21 +37,28 @@ class Cited:
     citation: Citation
 
 
-@dataclass
+def _lists() -> defaultdict[str, list]:
+    return defaultdict(list)
+
+
+@dataclass(frozen=True)
 class Graph:
     """All entities with every cross-reference computed once, before any page is rendered."""
 
     entities: dict[str, Entity]
-    archives: dict[str, Archive]
-    by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
-    incoming: dict[str, list[Backlink]] = field(default_factory=lambda: defaultdict(list))
-    assessments: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
-    events: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
-    topics: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
-    citations: dict[str, list[Cited]] = field(default_factory=lambda: defaultdict(list))
+    archives: dict[str, Archive] = field(default_factory=dict)
+    by_kind: dict[str, list[Entity]] = field(default_factory=_lists)  # each in chronological, then name order
+    incoming: dict[str, list[Backlink]] = field(default_factory=_lists)  # target id → relations to it
+    referrers: dict[str, dict[tuple[str, str], list[Entity]]] = field(default_factory=lambda: defaultdict(dict))
+    grouped: dict[tuple[str, str, str], list[Entity]] = field(default_factory=_lists)  # (kind, field, choice) → entities
+    citations: dict[str, list[Cited]] = field(default_factory=_lists)  # source id → claims citing it
+    spans: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # source id → quote anchor → span
 
     def get(self, entity_id: str) -> Entity:
         return self.entities[entity_id]
+
+    def name_of(self, entity_id: str) -> str:
+        return self.entities[entity_id].name
 
     def is_verified(self, citation: Citation) -> bool:
         """True when the quote was found in the source's archived text."""
@@ -59,51 +66,104 @@ class Graph:
 
 
 def link(entities: list[Entity], root: Path) -> Graph:
-    """Build the graph, or raise `DataErrors` with every broken reference and quote."""
-    errors: list[DataError] = []
-    index: dict[str, Entity] = {}
-    for entity in entities:
-        if entity.id in index:
-            first = index[entity.id]
-            errors.append(DataError(entity.location, f"id '{entity.id}' is already used by {first.location.path}",
-                                    "ids are unique across all kinds; choose another id"))
-        else:
-            index[entity.id] = entity
-    errors.extend(_check_former_ids(entities, index))
-    errors.extend(_check_lookalike_names(index))
-    graph = Graph(index, _load_archives(index, root, errors))
-    for entity in entities:
-        errors.extend(_resolve_refs(entity, index))
-    if not errors:
-        for entity in sorted(index.values(), key=lambda e: e.sort_key):
-            errors.extend(_link_entity(graph, entity))
+    """The linked graph of all entities, or `DataErrors` with every broken reference and quote."""
+    index, errors = _index(entities)
+    errors += [*_check_former_ids(entities, index), *_check_lookalike_names(index)]
+    archives, archive_errors = _load_archives(index, root)
+    errors += archive_errors
+    errors += [error for entity in entities for error in _resolve_refs(entity, index)]
     if errors:
         raise DataErrors(errors)
-    for backlinks in graph.incoming.values():
-        backlinks.sort(key=lambda b: (b.subject.name.lower(), b.relation.type))
-    return graph
+    ordered = sorted(index.values(), key=lambda e: e.sort_key)
+    errors += [error for entity in ordered for error in _check_links(entity, index, archives)]
+    citations = cited_by_source(ordered, index)
+    spans, quote_errors = locate_quotes(citations, archives, index)
+    if errors or quote_errors:
+        raise DataErrors(errors + quote_errors)
+    return Graph(index, archives, _by_kind(ordered), _incoming(ordered), _referrers(ordered), _grouped(ordered),
+                 citations, spans)
 
 
 def claims(entity: Entity, graph: Graph) -> Iterator[tuple[str, Citation]]:
     """Every citation of an entity with the claim it supports."""
-    for fact in entity.facts:
-        for citation in fact.citations:
-            yield fact.statement, citation
-        for position in fact.positions:
-            for citation in position.citations:
-                yield position.claim, citation
-    for relation in entity.relations:
-        sentence = f"{entity.name} {RELATION_TYPES[relation.type].forward} {graph.get(relation.target.id).name}"
-        for citation in relation.citations:
-            yield sentence, citation
-    for alias in entity.aliases:
-        for citation in alias.citations:
-            yield f"Also known as {alias.name}", citation
-    for citation in entity.attrs.get("citations") or [entity.attrs.get("citation")]:
-        if citation is not None:
-            yield entity.summary, citation
-    for indicators in entity.attrs.get("indicators") or []:
-        yield f"Indicators ({indicators.type}): {', '.join(indicators.values)}", indicators.citation
+    return entity.claims(graph.name_of)
+
+
+def cited_by_source(ordered: list[Entity], index: dict[str, Entity]) -> defaultdict[str, list[Cited]]:
+    """Source id → every claim citing it, in the order of the entities."""
+    cited: defaultdict[str, list[Cited]] = _lists()
+    for entity in ordered:
+        for claim, citation in entity.claims(lambda entity_id: index[entity_id].name):
+            cited[citation.source.id].append(Cited(entity, claim, citation))
+    return cited
+
+
+def locate_quotes(cited: dict[str, list[Cited]], archives: dict[str, Archive], index: dict[str, Entity],
+                  ) -> tuple[dict[str, dict[str, tuple[int, int]]], list[DataError]]:
+    """Where each quote from an archived source stands in its text (source id → anchor → span), and the quotes
+    that are too short or not there."""
+    spans: dict[str, dict[str, tuple[int, int]]] = {}
+    errors: list[DataError] = []
+    for source_id, archive in archives.items():
+        found = spans[source_id] = {}
+        for item in cited.get(source_id, ()):
+            quote = item.citation.quote
+            if len(quote.split()) < MIN_QUOTE_WORDS:
+                errors.append(_short_quote_error(item.citation))
+            elif (span := archive.locate(quote)) is None:
+                errors.append(_quote_error(item.citation, archive, index[source_id].attrs["archive"]))
+            else:
+                found[anchor(quote)] = span
+    return spans, errors
+
+
+def _index(entities: list[Entity]) -> tuple[dict[str, Entity], list[DataError]]:
+    index: dict[str, Entity] = {}
+    errors = []
+    for entity in entities:
+        first = index.setdefault(entity.id, entity)
+        if first is not entity:
+            errors.append(DataError(entity.location, f"id {shown(entity.id)} is already used by {first.location.path}",
+                                    "ids are unique across all kinds; choose another id"))
+    return index, errors
+
+
+def _by_kind(ordered: list[Entity]) -> defaultdict[str, list[Entity]]:
+    by_kind: defaultdict[str, list[Entity]] = _lists()
+    for entity in ordered:
+        by_kind[entity.kind.name].append(entity)
+    return by_kind
+
+
+def _incoming(ordered: list[Entity]) -> defaultdict[str, list[Backlink]]:
+    incoming: defaultdict[str, list[Backlink]] = _lists()
+    for entity in ordered:
+        for relation in entity.relations:
+            incoming[relation.target.id].append(Backlink(entity, relation))
+    for backlinks in incoming.values():
+        backlinks.sort(key=lambda b: (b.subject.name.lower(), b.relation.type))
+    return incoming
+
+
+def _referrers(ordered: list[Entity]) -> defaultdict[str, dict[tuple[str, str], list[Entity]]]:
+    """Target id → (kind, field) → the entities whose field refers to the target, for declared backlink fields."""
+    found: defaultdict[str, dict[tuple[str, str], list[Entity]]] = defaultdict(dict)
+    for entity in ordered:
+        for spec in entity.kind.backlinks:
+            value = entity.attrs[spec.name]
+            for ref in value if isinstance(value, list) else [value] if value else []:
+                found[ref.id].setdefault((entity.kind.name, spec.name), []).append(entity)
+    return found
+
+
+def _grouped(ordered: list[Entity]) -> defaultdict[tuple[str, str, str], list[Entity]]:
+    """(kind, field, choice) → the entities with that choice, for every choice field (an assessment's topic)."""
+    groups: defaultdict[tuple[str, str, str], list[Entity]] = _lists()
+    for entity in ordered:
+        for spec in entity.kind.fields:
+            if isinstance(spec.type, Choice) and entity.attrs[spec.name] is not None:
+                groups[(entity.kind.name, spec.name, entity.attrs[spec.name])].append(entity)
+    return groups
 
 
 # --------------------------------------------------------------------------- resolve
@@ -147,8 +207,8 @@ def _check_lookalike_names(index: dict[str, Entity]) -> Iterator[DataError]:
                             "write the name in one script; put spellings in other scripts under 'aliases'")
 
 
-def _load_archives(index: dict[str, Entity], root: Path, errors: list[DataError]) -> dict[str, Archive]:
-    archives = {}
+def _load_archives(index: dict[str, Entity], root: Path) -> tuple[dict[str, Archive], list[DataError]]:
+    archives, errors = {}, []
     for entity in index.values():
         path = entity.attrs.get("archive")
         if path:
@@ -156,7 +216,7 @@ def _load_archives(index: dict[str, Entity], root: Path, errors: list[DataError]
                 archives[entity.id] = Archive(read_archive(root, path, entity.at("archive")))
             except DataError as error:
                 errors.append(error)
-    return archives
+    return archives, errors
 
 
 def read_archive(root: Path, path: str, where: Location) -> str:
@@ -202,44 +262,25 @@ def _self_refs(entity: Entity) -> Iterator[DataError]:
             yield DataError(ref.location, f"{shown(ref.id)} is this entity itself", "refer to another entity")
 
 
-def _link_entity(graph: Graph, entity: Entity) -> Iterator[DataError]:
-    graph.by_kind[entity.kind.name].append(entity)
+def _check_links(entity: Entity, index: dict[str, Entity], archives: dict[str, Archive]) -> Iterator[DataError]:
+    """Relations join the kinds their type allows; uncited passages are in the entity's own archived text."""
     yield from _self_refs(entity)
     for relation in entity.relations:
         rule = RELATION_TYPES[relation.type]
-        target = graph.get(relation.target.id)
-        if target is entity:
-            continue  # reported by _self_refs
-        if entity.kind.name not in rule.subjects or target.kind.name not in rule.objects:
+        target = index[relation.target.id]
+        if target is not entity and (entity.kind.name not in rule.subjects or target.kind.name not in rule.objects):
             yield DataError(relation.target.location,
                             f"a '{relation.type}' relation goes from {' or '.join(rule.subjects)} "
                             f"to {' or '.join(rule.objects)}, "
                             f"not from {entity.kind.name} to {target.kind.name} ('{target.id}')",
                             "choose another relation type, or put the relation in the other entity's file")
-        graph.incoming[target.id].append(Backlink(entity, relation))
-    if entity.kind is KINDS["assessment"]:
-        graph.topics[entity.attrs["topic"]].append(entity)
-        for ref in entity.attrs["about"]:
-            graph.assessments[ref.id].append(entity)
-    if entity.kind is KINDS["event"]:
-        for ref in entity.attrs["involves"]:
-            graph.events[ref.id].append(entity)
-    archive = graph.archives.get(entity.id)
+    archive = archives.get(entity.id)
     for uncited in entity.attrs.get("uncited") or []:
         if archive is None:
             yield DataError(uncited.location, "'uncited' passages need an 'archive' text", "remove 'uncited' or add 'archive'")
         elif archive.locate(uncited.passage) is None:
             yield DataError(uncited.location, f"the uncited passage is not in the archived text of '{entity.id}'",
                             "copy the passage exactly from the archived text")
-    for claim, citation in claims(entity, graph):
-        graph.citations[citation.source.id].append(Cited(entity, claim, citation))
-        archive = graph.archives.get(citation.source.id)
-        if archive is None:
-            continue
-        if len(citation.quote.split()) < MIN_QUOTE_WORDS:
-            yield _short_quote_error(citation)
-        elif archive.find(citation.quote) is None:
-            yield _quote_error(citation, archive, graph.get(citation.source.id).attrs["archive"])
 
 
 def _quote_error(citation: Citation, archive: Archive, path: str) -> DataError:

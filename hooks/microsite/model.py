@@ -6,13 +6,15 @@ page are all derived from the declarations in this module.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DataError, Location, shown
-from .schema import Check, Choice, Date, Field, Flag, ListOf, PartialDate, Record, Ref, RefTo, Slug, Text, Url
+from .schema import Check, Choice, Date, Field, Flag, ListOf, PartialDate, Period, Record, Ref, RefTo, Slug, Text, Url, When
 
 # --------------------------------------------------------------------------- certainty
 
@@ -35,6 +37,7 @@ class RelationType:
     inverse: str
     subjects: tuple[str, ...]
     objects: tuple[str, ...]
+    formerly: tuple[str, ...] = ()  # old names still accepted, so that a rename does not break every data file at once
 
 
 PARTIES = ("actor", "organization")
@@ -61,6 +64,9 @@ RELATION_TYPES: dict[str, RelationType] = {
 # --------------------------------------------------------------------------- records
 
 
+NameOf = Callable[[str], str]  # an entity's name by id, for claims that name another entity
+
+
 @dataclass
 class Citation:
     """A source cited by id, with a verbatim quote from it."""
@@ -72,6 +78,10 @@ class Citation:
     location: Location
     places: dict[str, Location] = field(default_factory=dict)
 
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        """A citation held by the entity itself (an event's sources) supports its summary."""
+        yield subject.summary, self
+
 
 @dataclass
 class Position:
@@ -80,6 +90,10 @@ class Position:
     claim: str
     citations: list[Citation]
     location: Location
+
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        for citation in self.citations:
+            yield self.claim, citation
 
 
 @dataclass
@@ -91,6 +105,12 @@ class Fact:
     citations: list[Citation]
     positions: list[Position]
     location: Location
+
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        for citation in self.citations:
+            yield self.statement, citation
+        for position in self.positions:
+            yield from position.claims(subject, name_of)
 
 
 @dataclass
@@ -104,6 +124,11 @@ class Relation:
     citations: list[Citation]
     location: Location
 
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        sentence = f"{subject.name} {RELATION_TYPES[self.type].forward} {name_of(self.target.id)}"
+        for citation in self.citations:
+            yield sentence, citation
+
 
 @dataclass
 class Alias:
@@ -115,6 +140,10 @@ class Alias:
     citations: list[Citation]
     location: Location
 
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        for citation in self.citations:
+            yield f"Also known as {self.name}", citation
+
 
 @dataclass
 class Uncited:
@@ -123,6 +152,9 @@ class Uncited:
     passage: str
     reason: str
     location: Location
+
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        return iter(())
 
 
 def _check_fact(values: dict[str, Any], where: Location) -> None:
@@ -155,7 +187,8 @@ FACT = Record("fact", (
     Field("positions", ListOf(POSITION), "for a disputed fact: each side with its sources", default=list),
 ), Fact, _check_fact)
 RELATION = Record("relation", (
-    Field("type", Choice({k: f"{v.forward} / {v.inverse}" for k, v in RELATION_TYPES.items()}),
+    Field("type", Choice({k: f"{v.forward} / {v.inverse}" for k, v in RELATION_TYPES.items()},
+                         {old: k for k, v in RELATION_TYPES.items() for old in v.formerly}),
           "the kind of relation, read 'this entity <type> target'", required=True),
     Field("target", RefTo(), "id of the other entity", required=True),
     Field("status", STATUS, "how certain the sources are", required=True),
@@ -186,6 +219,9 @@ class IndicatorList:
     values: list[str]
     citation: Citation
     location: Location
+
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        yield f"Indicators ({self.type}): {', '.join(self.values)}", self.citation
 
 
 def refang(value: str) -> str:
@@ -234,12 +270,26 @@ class Kind:
     help: str
     fields: tuple[Field, ...]
     columns: tuple[str, ...]
-    index_template: str = "index.md.j2"
+    index_template: str = "index.md.j2"  # the kind's index page, which is its entry in the sidebar
+    page_template: str = "entity.md.j2"  # the generic page renders every declared field; a kind may have its own
     check: Check | None = None
 
-    @property
+    @functools.cached_property
     def record(self) -> Record:
         return Record(self.name, COMMON_FIELDS + self.fields, check=self.check, help=self.help)
+
+    def field(self, name: str) -> Field:
+        """The declaration of one of the kind's own fields."""
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def index_path(self) -> str:
+        return f"{self.plural}/index.md"
+
+    @property
+    def backlinks(self) -> tuple[Field, ...]:
+        """The reference fields that list this kind's entities on the pages they refer to."""
+        return tuple(f for f in self.fields if f.backlink)
 
 
 COMMON_FIELDS: tuple[Field, ...] = (
@@ -257,12 +307,6 @@ COMMON_FIELDS: tuple[Field, ...] = (
 def _check_source(values: dict[str, Any], where: Location) -> None:
     if not values.get("url") and not values.get("archive"):
         raise DataError(where, "a source needs a 'url' or an 'archive' file", "add 'url:' or 'archive: seeds/<file>'")
-
-
-def _check_event(values: dict[str, Any], where: Location) -> None:
-    end = values.get("end_date")
-    if end is not None and end.bounds()[1] < values["date"].bounds()[0]:  # '2022' may end in May 2022
-        raise DataError(where, "'end_date' is before 'date'", "swap the two dates")
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
@@ -300,21 +344,18 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
             "significance": "what the incident or its disclosure means",
             "authenticity": "whether the leaked data is genuine",
         }), "the question judged; assessments on one topic are shown side by side", required=True),
-        Field("about", ListOf(RefTo(), 1), "ids of the entities judged", required=True),
+        Field("about", ListOf(RefTo(), 1), "ids of the entities judged", required=True, backlink="Assessments"),
         Field("date", Date(), "when the judgement was published", required=True),
         Field("status", STATUS, "how certain the judgement is", required=True),
         Field("citation", CITATION, "the source and the verbatim words of the judgement", required=True),
-    ), ("topic", "assessor", "date"), index_template="assessments.md.j2"),
+    ), ("topic", "assessor", "date", "status"), index_template="assessments.md.j2", page_template="assessment.md.j2"),
     Kind("event", "events", "Timeline", "Something that happened, with a date of explicit precision.", (
-        Field("date", Date(), "when it happened (or began)", required=True),
-        Field("qualifier", Choice({"early": "early in the period", "mid": "the middle of the period",
-                                   "late": "late in the period", "about": "approximately"}),
-              "for approximate dates, e.g. 'late' with date 2021 for 'end of 2021'"),
-        Field("end_date", Date(), "when it ended, for a period"),
-        Field("key", Flag(), "shown among the key dates on the home page", default=False),
-        Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True),
+        Field("date", When(), "when it happened: 2023-08-07, or start (2021), qualifier (late) and end (2022-05)",
+              required=True),
+        Field("key", Flag(), "shown among the key dates on the home page", default=False, on_page=False),
+        Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True, backlink="Events"),
         Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes for the event", required=True),
-    ), ("date", "involves"), index_template="timeline.md.j2", check=_check_event),
+    ), ("date", "involves"), index_template="timeline.md.j2"),
     Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
         Field("title", Text(), "the exact title, if known (leave it out rather than guess)"),
         Field("publisher", Text(), "the outlet or organisation that published it", required=True),
@@ -329,11 +370,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("notes", Text(prose=True), "what the reader should know about this source"),
         Field("uncited", ListOf(UNCITED), "for an archived text: passages deliberately not cited, with the reason",
               default=list),
-    ), ("publisher", "date"), check=_check_source),
+    ), ("publisher", "date"), page_template="source.md.j2", check=_check_source),
 )}
-
-
-QUALIFIER_ORDER = {"early": 2, "mid": 6, "late": 10, "about": 6}  # a month for a year, x2 a day for a month
 
 
 @dataclass
@@ -367,18 +405,25 @@ class Entity:
         """Markdown paths this entity was published under before; they redirect to `path`."""
         return [f"{self.kind.plural}/{old}.md" for old in self.former_ids]
 
-    @property
-    def sort_key(self) -> tuple[Any, ...]:
-        """Chronological for dated kinds ('late 2021' after October 2021), then by name."""
-        date: PartialDate | None = self.attrs.get("date")
-        if date is None:
-            return (PartialDate(9999), self.name.lower())
-        offset = QUALIFIER_ORDER.get(self.attrs.get("qualifier") or "", 0)
-        if offset and not date.month:
-            date = PartialDate(date.year, offset)
-        elif offset and not date.day:
-            date = PartialDate(date.year, date.month, offset * 2)
-        return (date, self.name.lower())
+    @functools.cached_property
+    def sort_key(self) -> tuple[tuple[int, int, int], str]:
+        """Chronological for dated kinds ('late 2021' after October 2021), then by name: plain values only."""
+        date: PartialDate | Period | None = self.attrs.get("date")
+        return (date.sort_key() if date is not None else (9999, 0, 0), self.name.lower())
+
+    def values(self) -> Iterator[tuple[Field, Any]]:
+        """Every declared field of the entity with its value, common fields first."""
+        for spec in COMMON_FIELDS:
+            yield spec, getattr(self, spec.name)
+        for spec in self.kind.fields:
+            yield spec, self.attrs[spec.name]
+
+    def claims(self, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        """Every citation of the entity with the claim it supports, from every field that holds citations."""
+        for _, value in self.values():
+            for item in value if isinstance(value, list) else [value]:
+                if hasattr(item, "claims"):
+                    yield from item.claims(self, name_of)
 
 
 def json_schema(kind: Kind) -> dict[str, Any]:

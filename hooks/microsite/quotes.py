@@ -36,36 +36,37 @@ def normalize(text: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
+def fold(text: str) -> str:
+    """`normalize` without the index map: for quotes, which are searched for rather than searched in."""
+    return " ".join(text.translate(_FOLD).split())
+
+
 @functools.cache
 def anchor(quote: str) -> str:
     """A stable HTML id for a quoted passage, the same wherever the quote is cited."""
-    return "q-" + hashlib.sha1(normalize(quote)[0].encode()).hexdigest()[:10]
+    return "q-" + hashlib.sha1(fold(quote).encode()).hexdigest()[:10]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Archive:
-    """The full text of an archived source, and the passages found in it."""
+    """The full text of an archived source, normalised once for searching."""
 
     text: str
-    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _norm: str = field(init=False, repr=False)
+    _where: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._norm, self._where = normalize(self.text)
+        norm, where = normalize(self.text)
+        object.__setattr__(self, "_norm", norm)
+        object.__setattr__(self, "_where", where)
 
     def locate(self, passage: str) -> tuple[int, int] | None:
         """The (start, end) of `passage` in the original text, or None."""
-        needle = normalize(passage)[0]
+        needle = fold(passage)
         start = self._norm.find(needle) if needle else -1
         if start < 0:
             return None
         return self._where[start], self._where[start + len(needle) - 1] + 1
-
-    def find(self, quote: str) -> tuple[int, int] | None:
-        """Locate a cited quote and remember its span under the quote's anchor."""
-        span = self.locate(quote)
-        if span is not None:
-            self.spans[anchor(quote)] = span
-        return span
 
     def sentences(self) -> list[tuple[int, int]]:
         """(start, end) of each sentence, heading and caption of the text, in order."""

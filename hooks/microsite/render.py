@@ -26,14 +26,14 @@ from .model import (
     POSITION,
     RELATION,
     RELATION_TYPES,
+    STATUS,
     STATUSES,
     UNCITED,
     Citation,
     Entity,
-    Kind,
 )
 from .quotes import anchor
-from .schema import SLUG, Field, PartialDate, Ref, Url
+from .schema import SLUG, Field, PartialDate, Period, Ref, Url
 from .text import finalize, html_escape, md_escape, prose
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -49,14 +49,28 @@ class Page:
     in_nav: bool = False
 
 
-# Site-wide pages: (path, template). All are in the sidebar, like the index of each kind; entity pages are not.
+@dataclass(frozen=True)
+class SitePage:
+    """A site-wide page; `title` places it in the sidebar (after the kinds' indexes, the home page before them)."""
+
+    path: str
+    template: str
+    title: str | None = None
+
+
 SITE_PAGES = (
-    ("index.md", "home.md.j2"),
-    ("certainty.md", "certainty.md.j2"),
-    ("coverage.md", "coverage.md.j2"),
-    ("data-model.md", "data-model.md.j2"),
-    ("indicators.md", "indicators.md.j2"),
+    SitePage("index.md", "home.md.j2", "Home"),
+    SitePage("indicators.md", "indicators.md.j2", "Indicators"),
+    SitePage("coverage.md", "coverage.md.j2", "Seed coverage"),
+    SitePage("certainty.md", "certainty.md.j2", "Certainty"),
+    SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, under Contributing
 )
+
+
+def site_nav() -> list[dict[str, str]]:
+    """The generated part of the sidebar: home, one index per kind, then the other site-wide pages."""
+    home, *rest = [{page.title: page.path} for page in SITE_PAGES if page.title]
+    return [home, *({kind.title: kind.index_path} for kind in KINDS.values()), *rest]
 
 
 def url_of(path: str) -> str:
@@ -93,14 +107,14 @@ class Renderer:
 
     def pages(self) -> Iterator[Page]:
         """Every page: the site-wide pages, one index per kind and one page per entity."""
-        for path, template in SITE_PAGES:
-            yield Page(path, self.render(template, path, overview=self.overview), in_nav=True)
+        for site_page in SITE_PAGES:
+            yield Page(site_page.path, self.render(site_page.template, site_page.path, overview=self.overview), in_nav=True)
         for kind in KINDS.values():
-            index_path = f"{kind.plural}/index.md"
             entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
-            yield Page(index_path, self.render(kind.index_template, index_path, kind=kind, entities=entities), in_nav=True)
+            markdown = self.render(kind.index_template, kind.index_path, kind=kind, entities=entities)
+            yield Page(kind.index_path, markdown, in_nav=True)
             for entity in self.graph.by_kind[kind.name]:
-                markdown = self.render(self._template(kind), entity.path, entity=entity, kind=kind)
+                markdown = self.render(kind.page_template, entity.path, entity=entity, kind=kind)
                 yield Page(entity.path, markdown, entity.location.path)
 
     def redirects(self) -> Iterator[tuple[str, Entity]]:
@@ -111,8 +125,8 @@ class Renderer:
 
     def check_paths(self) -> None:
         """Raise `DataErrors` unless every page and redirect stub has a URL of its own: none may replace another."""
-        owners: dict[str, str] = {url_of(path): f"the site page {path}" for path, _ in SITE_PAGES}
-        owners.update({url_of(f"{kind.plural}/index.md"): f"the index of {kind.plural}" for kind in KINDS.values()})
+        owners: dict[str, str] = {url_of(page.path): f"the site page {page.path}" for page in SITE_PAGES}
+        owners.update({url_of(kind.index_path): f"the index of {kind.plural}" for kind in KINDS.values()})
         errors = []
         claims = [(e.path, e, "page") for e in self.graph.entities.values()] + [
             (old, e, "redirect") for old, e in self.redirects()]
@@ -133,9 +147,6 @@ class Renderer:
         template = _environments()[0].get_template(template)
         return template.render(page=page, refs=References(), **self.context, **context)
 
-    def _template(self, kind: Kind) -> str:
-        own = f"{kind.name}.md.j2"
-        return own if (TEMPLATES / own).exists() else "entity.md.j2"
 
 # --------------------------------------------------------------------------- template helpers
 
@@ -148,11 +159,11 @@ def _environments() -> tuple[Environment, Environment]:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
     )
-    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator, when=when)
+    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator)
     markdown.globals.update(
         kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
-        link=_link, href=_href, prose=_prose, value=_value, cite=_cite,
+        link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status,
     )
     html = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
     return markdown, html
@@ -207,9 +218,11 @@ def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
     """Format a kind-specific attribute for a table cell or a fact sheet."""
     if spec is not None and isinstance(spec.type, Url):  # validated as RFC 3986; its text is Markdown-escaped
         return Markup(f'<a href="{html_escape(value)}">{md_escape(value)}</a>')
+    if spec is not None and spec.type is STATUS:
+        return _status(context, value)
     if isinstance(value, Ref):
         return _link(context, value)
-    if isinstance(value, PartialDate):
+    if isinstance(value, (PartialDate, Period)):
         return md_escape(value.human())
     if isinstance(value, bool):
         return Markup("yes" if value else "no")
@@ -219,21 +232,15 @@ def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
 
 
 @pass_context
+def _status(context: Context, name: str) -> Markup:
+    """A status as a badge that links to its meaning on the certainty page."""
+    return Markup(f"[{name}]({_href(context['page'], 'certainty.md', name)})"
+                  f'{{ .status .status--{name} title="{html_escape(STATUSES[name])}" }}')
+
+
+@pass_context
 def _cite(context: Context, citations: list[Citation]) -> Markup:
     """Numbered citation markers that link to the page's reference list."""
     refs: References = context["refs"]
     numbers = sorted({refs.number(c) for c in citations})
     return Markup("").join(Markup(f'<sup class="cite">[\\[{n}\\]](#ref-{n})</sup>') for n in numbers)
-
-
-def when(entity: Entity) -> str:
-    """An event's date in words, with its qualifier and end: 'late 2021 – May 2022'."""
-    date: PartialDate = entity.attrs["date"]
-    qualifier = entity.attrs.get("qualifier")
-    text = date.human()
-    if qualifier == "mid" and date.month and not date.day:
-        text = f"mid-{text}"
-    elif qualifier:
-        text = f"{qualifier} {text}"
-    end = entity.attrs.get("end_date")
-    return f"{text} – {end.human()}" if end else text

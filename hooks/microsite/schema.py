@@ -73,6 +73,10 @@ class PartialDate:
     def precision(self) -> str:
         return "day" if self.day else "month" if self.month else "year"
 
+    def sort_key(self) -> tuple[int, int, int]:
+        """A plain tuple that orders dates chronologically, a year before its months and a month before its days."""
+        return (self.year, self.month, self.day)
+
     def bounds(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
         """The first and the last day this date may mean, as (year, month, day)."""
         first = (self.year, self.month or 1, self.day or 1)
@@ -89,6 +93,43 @@ class PartialDate:
         if self.month:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return str(self.year)
+
+
+QUALIFIERS = {"early": "early in the period", "mid": "the middle of the period", "late": "late in the period",
+              "about": "approximately"}
+_QUALIFIER_OFFSET = {"early": 2, "mid": 6, "late": 10, "about": 6}  # a month of a year; doubled, a day of a month
+
+
+@dataclass(frozen=True)
+class Period:
+    """When something happened: a date of some precision, perhaps approximate ('late 2021'), perhaps with an end."""
+
+    start: PartialDate
+    qualifier: str | None = None
+    end: PartialDate | None = None
+
+    @property
+    def precision(self) -> str:
+        return self.start.precision + (", approximate" if self.qualifier else "")
+
+    def human(self) -> str:
+        """'7 August 2023', 'late 2021 – May 2022', 'mid-May 2022'."""
+        text = self.start.human()
+        if self.qualifier == "mid" and self.start.month and not self.start.day:
+            text = f"mid-{text}"
+        elif self.qualifier:
+            text = f"{self.qualifier} {text}"
+        return f"{text} – {self.end.human()}" if self.end else text
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Chronological, with 'late 2021' after October 2021 and 'early May' before 10 May."""
+        year, month, day = self.start.sort_key()
+        offset = _QUALIFIER_OFFSET.get(self.qualifier or "", 0)
+        if offset and not month:
+            return (year, offset, 0)
+        if offset and not day:
+            return (year, month, offset * 2)
+        return (year, month, day)
 
 
 def closest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
@@ -228,19 +269,22 @@ def url_problem(url: str) -> str | None:
 class Choice(FieldType):
     """One of a declared set of words, each with its meaning."""
 
-    def __init__(self, choices: dict[str, str]) -> None:
+    def __init__(self, choices: dict[str, str], aliases: dict[str, str] | None = None) -> None:
+        """`aliases` maps old words to current ones, accepted while data files still use them."""
         self.choices = choices
+        self.aliases = aliases or {}
         self.description = "one of: " + ", ".join(choices)
 
     def convert(self, node: yaml.Node, ctx: Context) -> str:
         value = Text().convert(node, ctx)
+        value = self.aliases.get(value, value)
         if value not in self.choices:
             hint = suggest(value, tuple(self.choices)) or f"use {self.description}"
             raise DataError(ctx.at(node), f"{shown(value)} is not allowed here; expected {self.description}", hint)
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"enum": list(self.choices)}
+        return {"enum": [*self.choices, *self.aliases]}
 
 
 class Flag(FieldType):
@@ -281,6 +325,33 @@ class Date(FieldType):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": ["string", "integer"], "pattern": DATE.pattern}
+
+
+class When(FieldType):
+    """A `Period`: a date as `Date` reads it, or a mapping with `start`, an optional `qualifier` and `end`."""
+
+    description = "date, or start / qualifier / end"
+
+    def __init__(self) -> None:
+        self.record = Record("period", (
+            Field("start", Date(), "when it began, or the date if it has no end", required=True),
+            Field("qualifier", Choice(QUALIFIERS), "for approximate dates, e.g. 'late' with start 2021 for 'end of 2021'"),
+            Field("end", Date(), "when it ended"),
+        ), check=_check_period)
+
+    def convert(self, node: yaml.Node, ctx: Context) -> Period:
+        if not isinstance(node, yaml.MappingNode):
+            return Period(Date().convert(node, ctx))
+        return Period(**self.record.convert(node, ctx))
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"oneOf": [Date().json_schema(), self.record.json_schema()]}
+
+
+def _check_period(values: dict[str, Any], where: Location) -> None:
+    end = values["end"]
+    if end is not None and end.bounds()[1] < values["start"].bounds()[0]:  # '2022' may end in May 2022
+        raise DataError(where, "the period's 'end' is before its 'start'", "swap the two dates")
 
 
 class RefTo(FieldType):
@@ -336,12 +407,23 @@ class Field:
     help: str
     required: bool = False
     default: Any = None
+    backlink: str | None = None  # for references: the heading of the section listing referrers on the target's page
+    on_page: bool = True  # False for fields that steer the site (a key date flag) rather than inform the reader
+
+    @property
+    def inner(self) -> FieldType:
+        """The type of the value, or of each item of a list."""
+        return self.type.item if isinstance(self.type, ListOf) else self.type
 
     @property
     def is_plain(self) -> bool:
         """True for a value shown as it is (text, date, id…), false for records and lists of records."""
-        inner = self.type.item if isinstance(self.type, ListOf) else self.type
-        return not isinstance(inner, Record)
+        return not isinstance(self.inner, Record)
+
+    @property
+    def cites(self) -> bool:
+        """True for a field of citations (a claim's sources), which pages show as citation markers."""
+        return isinstance(self.inner, Record) and self.inner.description == "citation"
 
 
 Check = Callable[[dict[str, Any], Location], None]

@@ -43,7 +43,8 @@ def claims_of(graph: Graph, source: Entity) -> list[tuple[str, list[Any]]]:
     archive = graph.archives.get(source.id)
     if archive is None:
         return list(passages.items())
-    return sorted(passages.items(), key=lambda item: archive.spans[anchor(item[0])])
+    spans = graph.spans[source.id]
+    return sorted(passages.items(), key=lambda item: spans[anchor(item[0])])
 
 def coverage(graph: Graph, source: Entity) -> list[Coverage]:
     """Each sentence of an archived source with the claims that cite it, or the reason none does."""
@@ -52,7 +53,8 @@ def coverage(graph: Graph, source: Entity) -> list[Coverage]:
     ends = [end for _, end in sentences]
     claims: list[list[Cited]] = [[] for _ in sentences]
     reasons: list[list[str]] = [[] for _ in sentences]
-    spans = [(archive.spans[anchor(c.citation.quote)], claims, c) for c in graph.citations[source.id]]
+    found = graph.spans[source.id]
+    spans = [(found[anchor(c.citation.quote)], claims, c) for c in graph.citations[source.id]]
     spans += [(archive.locate(u.passage), reasons, u.reason) for u in source.attrs.get("uncited") or []]
     for span, rows, item in spans:
         if span is None:
@@ -70,10 +72,11 @@ def segments(graph: Graph, source: Entity) -> list[list[Segment]]:
     archive = graph.archives[source.id]
     text = archive.text
     starts: dict[int, list[str]] = {}
-    for name, (start, _) in archive.spans.items():
+    spans = graph.spans[source.id]
+    for name, (start, _) in spans.items():
         starts.setdefault(start, []).append(name)
     covered = [False] * len(text)
-    for start, end in archive.spans.values():
+    for start, end in spans.values():
         covered[start:end] = [True] * (end - start)
     paragraphs: list[list[Segment]] = []
     offset = 0
