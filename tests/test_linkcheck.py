@@ -17,6 +17,7 @@ from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "hooks"))
 import linkcheck  # noqa: E402
+import safenet  # noqa: E402
 
 FAST = ["--delay", "0", "--backoff", "0.01", "--timeout", "2"]
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -319,3 +320,65 @@ def test_the_exit_status_is_0_when_no_link_is_broken(server: Server, tmp_path: P
                                                  ("30m", timedelta(minutes=30)), ("2", timedelta(days=2))])
 def test_max_age_is_read_as_a_duration(text: str, expected: timedelta) -> None:
     assert linkcheck.duration(text) == expected
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("file:///etc/passwd", "scheme 'file' is not http or https"),
+    ("ftp://example.org/x", "scheme 'ftp' is not http or https"),
+    ("https://user:secret@example.org/", "credentials"),
+    ("https://user@example.org/", "credentials"),
+    ("http://example.org:8080/", "port 8080 is not allowed"),
+    ("https://example.org:22/", "port 22 is not allowed"),
+    ("http://127.0.0.1/", "127.0.0.1 is a loopback address"),
+    ("http://127.9.9.9/", "loopback"),
+    ("http://[::1]/", "::1 is a loopback address"),
+    ("http://localhost/", "localhost is a local or cloud metadata host name"),
+    ("http://api.localhost/", "local or cloud metadata host name"),
+    ("http://10.1.2.3/", "private"),
+    ("http://192.168.0.1/", "private"),
+    ("http://[fc00::1]/", "private"),
+    ("http://169.254.1.1/", "link-local"),
+    ("http://[fe80::1]/", "link-local"),
+    ("http://100.64.0.1/", "shared (CGNAT)"),
+    ("http://224.0.0.1/", "multicast"),
+    ("http://[ff02::1]/", "multicast"),
+    ("http://0.0.0.0/", "unspecified"),
+    ("http://[::]/", "unspecified"),
+    ("http://[::ffff:127.0.0.1]/", "(IPv4 127.0.0.1) is a loopback address"),
+    ("http://[::ffff:10.0.0.1]/", "(IPv4 10.0.0.1) is a private address"),
+    ("http://[2002:c0a8:1::]/", "(IPv4 192.168.0.1) is a private address"),
+    ("http://169.254.169.254/latest/meta-data/", "cloud metadata address"),
+    ("http://[fd00:ec2::254]/", "cloud metadata address"),
+    ("http://[::ffff:169.254.169.254]/", "cloud metadata address"),
+    ("http://metadata.google.internal/computeMetadata/v1/", "cloud metadata host name"),
+])
+def test_urls_that_may_not_be_fetched_are_refused_with_the_reason(url: str, reason: str) -> None:
+    assert reason in (safenet.check_url(url) or "")
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a?b=c", "http://93.184.216.34/", "https://example.org:443/",
+                                 "http://[2606:4700:4700::1111]/", "http://[::ffff:8.8.8.8]/", "https://ουτοπία.δπθ.gr/"])
+def test_public_http_urls_on_standard_ports_pass_the_url_check(url: str) -> None:
+    assert safenet.check_url(url) is None
+
+
+@pytest.mark.parametrize(("addresses", "reason"), [
+    (["10.0.0.7"], "public.example resolves to 10.0.0.7, a private address"),
+    (["93.184.216.34", "127.0.0.1"], "public.example resolves to 127.0.0.1, a loopback address"),
+    (["2606:4700:4700::1111", "fd00:ec2::254"], "resolves to fd00:ec2::254, a cloud metadata address"),
+    (["not-an-address"], "not an IP address"),
+    ([], "public.example resolves to no address"),
+])
+def test_a_name_is_refused_if_any_address_it_resolves_to_is_not_public(addresses: list[str], reason: str) -> None:
+    policy = safenet.Policy(resolver=lambda host, port: addresses)
+
+    with pytest.raises(safenet.Refused) as refused:
+        safenet.resolve_public("public.example", 443, policy)
+
+    assert reason in refused.value.reason
+
+
+def test_a_name_whose_addresses_are_all_public_resolves_to_them() -> None:
+    policy = safenet.Policy(resolver=lambda host, port: ["93.184.216.34", "2606:2800:220:1::1"])
+
+    assert safenet.resolve_public("public.example", 443, policy) == ["93.184.216.34", "2606:2800:220:1::1"]
