@@ -33,8 +33,11 @@ Resolver = Callable[[str, int], list[str]]  # (host, port) → IP addresses as t
 SCHEMES = {"http": 80, "https": 443}
 METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
     "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200", "168.63.129.16", "192.0.0.192"))
-REFUSED_NAMES = frozenset({"localhost", "metadata", "metadata.google.internal", "metadata.goog", "instance-data"})
-REFUSED_SUFFIXES = (".localhost", ".internal", ".local", ".home.arpa")
+LOOPBACK, METADATA = "a loopback host name", "a cloud metadata host name"
+REFUSED_NAMES = {"localhost": LOOPBACK, "metadata.google.internal": METADATA, "metadata.goog": METADATA,
+                 "metadata": METADATA, "instance-data": METADATA}
+REFUSED_SUFFIXES = {".localhost": LOOPBACK, ".internal": "a private-network host name", ".local": "an mDNS host name",
+                    ".home.arpa": "a home-network host name"}
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 ADDRESS_KINDS = ("unspecified", "loopback", "link_local", "multicast", "private", "reserved")
@@ -167,9 +170,8 @@ def host_refusal(host: str) -> str | None:
     """Why this host name or IP literal is refused before any DNS lookup, or None."""
     if _literal(host):
         return address_refusal(host)
-    if host in REFUSED_NAMES or host.endswith(REFUSED_SUFFIXES):
-        return f"{host} is a local or cloud metadata host name"
-    return None
+    kind = REFUSED_NAMES.get(host) or next((k for end, k in REFUSED_SUFFIXES.items() if host.endswith(end)), None)
+    return f"{host} is {kind}" if kind else None
 
 
 def check_url(url: str, policy: Policy | None = None) -> str | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -21,6 +22,7 @@ import safenet  # noqa: E402
 
 FAST = ["--delay", "0", "--backoff", "0.01", "--timeout", "2"]
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+LOCAL = ("127.0.0.1",)  # the test server's host: exempt from the public-address and port rules, in tests only
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Hit:
     method: str
     path: str
     user_agent: str
+    host: str = ""
 
 
 @dataclass
@@ -41,8 +44,8 @@ class Server:
     port: int = 0
     log: list[Hit] = field(default_factory=list)
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
 
     def hits(self, path: str | None = None) -> list[Hit]:
         return [hit for hit in self.log if path is None or hit.path == path]
@@ -58,7 +61,13 @@ ROUTES: dict[str, tuple[int, dict[str, str]]] = {
     "/missing": (404, {}),
     "/error": (500, {}),
     "/busy": (429, {}),
+    "/loop": (302, {"Location": "/loop"}),
 }
+
+
+def redirect(to: str) -> str:
+    """A path on the test server that redirects to `to`."""
+    return "/redirect?to=" + quote(to, safe="")
 
 
 def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
@@ -68,13 +77,16 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
             if self.path == "/slow":
                 time.sleep(1.0)
             code, headers = ROUTES.get(self.path, (200, {}))
+            if self.path.startswith("/redirect?"):
+                code, headers = 302, {"Location": parse_qs(urlsplit(self.path).query)["to"][0]}
             if self.path == "/no-head":
                 code = 405 if self.command == "HEAD" else 200
-            server.log.append(Hit(start, time.monotonic(), self.command, self.path, self.headers["User-Agent"]))
+            server.log.append(Hit(start, time.monotonic(), self.command, self.path, self.headers["User-Agent"],
+                                  self.headers["Host"]))
             try:
                 self.send_response(code)
                 for name, value in headers.items():
-                    self.send_header(name, value.format(base=server.url("")))
+                    self.send_header(name, value.replace("{base}", server.url("")))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
             except OSError:
@@ -115,16 +127,17 @@ def fake_project(tmp_path: Path, server: Server, *paths: str, source: str = "/ok
     return site, tmp_path / "data"
 
 
-def check(server: Server, path: str, **options: object) -> linkcheck.Result:
+def check(server: Server, path: str, url_host: str = "127.0.0.1", **options: object) -> linkcheck.Result:
     """The result for one URL on the local server, checked with fast options."""
-    settings = {"delay": 0.0, "backoff": 0.01, "timeout": 2.0, **options}
-    [result] = linkcheck.run({server.url(path): ["site/index.html"]}, linkcheck.Options(**settings), {}, timedelta(days=7))
+    settings = {"delay": 0.0, "backoff": 0.01, "timeout": 2.0, "allow_private_for_tests": LOCAL, **options}
+    url = server.url(path, url_host)
+    [result] = linkcheck.run({url: ["site/index.html"]}, linkcheck.Options(**settings), {}, timedelta(days=7))
     return result
 
 
-def run_main(tmp_path: Path, site: Path, data: Path, *extra: str, clock=lambda: NOW) -> int:
+def run_main(tmp_path: Path, site: Path, data: Path, *extra: str, clock=lambda: NOW, allow: tuple[str, ...] = LOCAL) -> int:
     args = ["--site", str(site), "--data", str(data), "--cache", str(tmp_path / "cache.json"), *FAST, *extra]
-    return linkcheck.main(args, clock=clock)
+    return linkcheck.main(args, clock=clock, allow_private_for_tests=allow)
 
 
 def test_links_are_collected_from_pages_and_source_files_with_where_they_are_used(tmp_path: Path) -> None:
@@ -265,7 +278,7 @@ def test_broken_links_are_not_cached_and_are_checked_on_every_run(server: Server
 def test_requests_to_one_host_are_spaced_by_the_delay_and_never_overlap(server: Server) -> None:
     links = {server.url(path): ["site/index.html"] for path in ("/ok", "/other", "/third", "/moved")}
 
-    linkcheck.run(links, linkcheck.Options(delay=0.2, workers=4), {}, timedelta(days=7))
+    linkcheck.run(links, linkcheck.Options(delay=0.2, workers=4, allow_private_for_tests=LOCAL), {}, timedelta(days=7))
 
     hits = sorted(server.log, key=lambda hit: hit.start)
     assert len(hits) == 6
@@ -322,6 +335,136 @@ def test_max_age_is_read_as_a_duration(text: str, expected: timedelta) -> None:
     assert linkcheck.duration(text) == expected
 
 
+
+def resolving(table: dict[str, list[str]], calls: list[str] | None = None) -> linkcheck.safenet.Resolver:
+    """A resolver that answers from `table` (and records the names it was asked) instead of DNS."""
+    def resolve(host: str, port: int) -> list[str]:
+        if calls is not None:
+            calls.append(host)
+        return table[host]
+    return resolve
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_loopback_links_are_refused_without_the_test_allowance_and_never_requested(server: Server, host: str) -> None:
+    result = check(server, "/ok", url_host=host, allow_private_for_tests=(), ports=(80, 443, server.port))
+
+    assert result.status == "refused"
+    assert "loopback" in result.note
+    assert server.log == []
+
+
+def test_a_refused_link_is_in_the_report_with_its_reason_and_fails_the_run(server: Server, tmp_path: Path, capsys) -> None:
+    site, data = fake_project(tmp_path, server, "/ok")
+
+    status = run_main(tmp_path, site, data, allow=())
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert f"| refused | {server.url('/ok')} |" in out
+    assert "refused: port" in out  # the first rule the test server's URL breaks
+    assert out.splitlines()[-1].endswith(", 1 refused")
+    assert server.log == []
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "file:///no/such/file"])
+def test_redirect_to_file_url_is_refused(server: Server, target: str) -> None:
+    result = check(server, redirect(target))
+
+    assert (result.status, result.hops, result.final_url) == ("refused", 1, target)
+    assert result.note == "refused: scheme 'file' is not http or https"  # the same whether the file exists or not
+
+
+@pytest.mark.parametrize(("target", "reason"), [
+    ("http://localhost:{port}/ok", "localhost is a loopback host name"),
+    ("http://[::1]:{port}/ok", "::1 is a loopback address"),
+    ("http://[::ffff:127.0.0.1]:{port}/ok", "(IPv4 127.0.0.1) is a loopback address"),
+    ("http://127.0.0.2:{port}/ok", "127.0.0.2 is a loopback address"),
+    ("http://0.0.0.0:{port}/ok", "0.0.0.0 is an unspecified address"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"),
+    ("http://[fd00:ec2::254]/latest/meta-data/", "fd00:ec2::254 is a cloud metadata address"),
+    ("http://metadata.google.internal/computeMetadata/v1/", "metadata.google.internal is a cloud metadata host name"),
+    ("http://10.0.0.1/", "10.0.0.1 is a private address"),
+    ("http://100.64.0.1/", "100.64.0.1 is a shared (CGNAT) address"),
+    ("http://224.0.0.1/", "224.0.0.1 is a multicast address"),
+    ("http://user:secret@127.0.0.1:{port}/ok", "credentials (user:password@) in the URL"),
+    ("gopher://example.org/", "scheme 'gopher' is not http or https"),
+])
+def test_redirect_to_a_non_public_address_or_a_forbidden_url_is_refused(server: Server, target: str, reason: str) -> None:
+    result = check(server, redirect(target.format(port=server.port)), ports=(80, 443, server.port), retries=0, timeout=0.5)
+
+    assert (result.status, result.hops) == ("refused", 1)
+    assert reason in result.note
+    assert [hit.path for hit in server.log] == [redirect(target.format(port=server.port))]
+
+
+def test_a_source_url_with_credentials_is_refused_even_for_an_allowed_host(server: Server) -> None:
+    result = check(server, "/ok", url_host="user:secret@127.0.0.1")
+
+    assert (result.status, result.note) == ("refused", "refused: credentials (user:password@) in the URL")
+    assert server.log == []
+
+
+@pytest.mark.parametrize("addresses", [["10.0.0.7"], ["93.184.216.34", "127.0.0.1"], ["169.254.169.254"]])
+def test_a_public_looking_name_that_resolves_to_a_private_address_is_refused(server: Server, addresses: list[str]) -> None:
+    options = linkcheck.Options(delay=0, resolver=resolving({"www.example.com": addresses}))
+
+    [result] = linkcheck.run({"http://www.example.com/page": ["x"]}, options, {}, timedelta(days=7))
+
+    assert result.status == "refused"
+    assert f"www.example.com resolves to {addresses[-1]}, a" in result.note
+
+
+def test_a_redirect_to_a_name_that_resolves_to_loopback_is_refused(server: Server) -> None:
+    calls: list[str] = []
+    resolver = resolving({"rebind.example.com": ["127.0.0.1"]}, calls)
+
+    result = check(server, redirect("http://rebind.example.com/ok"), resolver=resolver)
+
+    assert (result.status, result.hops) == ("refused", 1)
+    assert "rebind.example.com resolves to 127.0.0.1, a loopback address" in result.note
+    assert calls == ["rebind.example.com"]
+    assert len(server.log) == 1
+
+
+def test_the_connection_goes_to_the_checked_address_with_the_name_in_the_host_header(server: Server) -> None:
+    calls: list[str] = []  # site.test is in no DNS: a second lookup by the system would fail
+
+    result = check(server, "/ok", allow_private_for_tests=("site.test",), resolver=resolving({"site.test": ["127.0.0.1"]}, calls),
+                   url_host="site.test")
+
+    assert (result.status, result.code) == ("ok", 200)
+    assert calls == ["site.test"]
+    assert [hit.host for hit in server.log] == [f"site.test:{server.port}"]
+
+
+def test_a_redirect_to_the_allowed_names_address_under_another_name_is_refused(server: Server) -> None:
+    options = {"allow_private_for_tests": ("site.test",), "resolver": resolving({"site.test": ["127.0.0.1"]}),
+               "ports": (80, 443, server.port)}
+
+    result = check(server, redirect(server.url("/ok")), url_host="site.test", **options)
+
+    assert (result.status, result.hops) == ("refused", 1)
+    assert "127.0.0.1 is a loopback address" in result.note
+    assert len(server.log) == 1
+
+
+@pytest.mark.parametrize("limit", [0, 3])
+def test_redirects_beyond_the_limit_are_broken(server: Server, limit: int) -> None:
+    result = check(server, "/loop", max_redirects=limit)
+
+    assert (result.status, result.hops) == ("broken", limit)
+    assert result.note == f"more than {limit} redirects"
+    assert len(server.hits("/loop")) == limit + 1
+
+
+@pytest.mark.parametrize("flag", ["--allow-private-for-tests", "--allow-private", "--resolver"])
+def test_the_test_allowance_and_the_resolver_cannot_be_set_from_the_command_line(flag: str) -> None:
+    with pytest.raises(SystemExit):
+        linkcheck.parse_args([flag, "127.0.0.1"])
+    assert not [name for name in vars(linkcheck.parse_args([])) if "private" in name or "resolve" in name]
+
+
 @pytest.mark.parametrize(("url", "reason"), [
     ("file:///etc/passwd", "scheme 'file' is not http or https"),
     ("ftp://example.org/x", "scheme 'ftp' is not http or https"),
@@ -332,8 +475,9 @@ def test_max_age_is_read_as_a_duration(text: str, expected: timedelta) -> None:
     ("http://127.0.0.1/", "127.0.0.1 is a loopback address"),
     ("http://127.9.9.9/", "loopback"),
     ("http://[::1]/", "::1 is a loopback address"),
-    ("http://localhost/", "localhost is a local or cloud metadata host name"),
-    ("http://api.localhost/", "local or cloud metadata host name"),
+    ("http://localhost/", "localhost is a loopback host name"),
+    ("http://api.localhost/", "api.localhost is a loopback host name"),
+    ("http://db.internal/", "db.internal is a private-network host name"),
     ("http://10.1.2.3/", "private"),
     ("http://192.168.0.1/", "private"),
     ("http://[fc00::1]/", "private"),
