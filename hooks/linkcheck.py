@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import re
 import socket
@@ -190,16 +191,16 @@ class Checker:
             answer = replace(self.request(url, "GET", deadline), note=f"HEAD answered {answer.code}; checked with GET")
         return answer
 
-    def fetch(self, url: str, deadline: safenet.Deadline) -> Answer:
-        """One attempt, retried with exponential backoff while the failure may be transient."""
-        for attempt in range(self.options.retries + 1):
+    def fetch(self, url: str, deadline: safenet.Deadline) -> Answer:  # type: ignore[return]
+        """One attempt, retried with exponential backoff while the failure may be transient and time is left."""
+        for attempt in itertools.count():
             answer = self.attempt(url, deadline)
-            if attempt == self.options.retries or not _transient(answer):
-                break
-            time.sleep(self.options.backoff * 2**attempt)
-        if _transient(answer) and self.options.retries:
-            answer.note = "; ".join(filter(None, [answer.note, f"after {self.options.retries} retries"]))
-        return answer
+            if not _transient(answer) or attempt == self.options.retries or deadline.remaining() <= 0:
+                return _retried(answer, attempt)
+            wait = self.options.backoff * 2**attempt
+            if wait >= deadline.remaining():
+                return _retried(_noted(answer, f"no retry in {wait:g} s: past the {deadline.seconds:g} s deadline"), attempt)
+            time.sleep(wait)
 
     def check(self, url: str) -> Result:
         """Follow the redirect chain from `url`, every hop checked by safenet, and classify where it ends."""
@@ -213,6 +214,14 @@ class Checker:
             if hops == self.options.max_redirects:
                 return Result(url, "broken", answer.code, current, hops, f"more than {hops} redirects")
             current, hops = urljoin(current, answer.location.strip()), hops + 1
+
+
+def _noted(answer: Answer, note: str) -> Answer:
+    return replace(answer, note="; ".join(filter(None, [answer.note, note])))
+
+
+def _retried(answer: Answer, retries: int) -> Answer:
+    return _noted(answer, f"after {retries} retries") if retries and _transient(answer) else answer
 
 
 def _transient(answer: Answer) -> bool:
@@ -337,7 +346,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-age", type=duration, default=timedelta(days=7), help="reuse cached results this young (7d)")
     p.add_argument("--report", type=Path, help="also write the Markdown report to this file")
     p.add_argument("--site-url", help="the site's own URL: links to its host are not external")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default: 10)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds for a connection or a read (default: 10)")
+    p.add_argument("--deadline", type=float, default=90.0, help="seconds per URL, every hop and retry included (90)")
     p.add_argument("--retries", type=int, default=2, help="retries for timeouts, connection errors, 429, 5xx (2)")
     p.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds, doubled each time (1)")
     p.add_argument("--delay", type=float, default=1.0, help="minimum seconds between requests to one host (1)")
@@ -359,7 +369,7 @@ def main(argv: list[str] | None = None, clock: Clock = lambda: datetime.now(UTC)
     """The command; `allow_private_for_tests` lets tests reach their local server and is no command-line option."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     options = Options(args.timeout, args.retries, args.backoff, args.delay, args.workers, allowlist(args),
-                      allow_private_for_tests=allow_private_for_tests)
+                      deadline=args.deadline, allow_private_for_tests=allow_private_for_tests)
     cache = load_cache(args.cache)
     results = run(collect(args.site, args.data, args.site_url), options, cache, args.max_age, clock)
     save_cache(args.cache, cache, results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -62,6 +63,7 @@ ROUTES: dict[str, tuple[int, dict[str, str]]] = {
     "/error": (500, {}),
     "/busy": (429, {}),
     "/loop": (302, {"Location": "/loop"}),
+    "/slow-hop": (302, {"Location": "/slow-hop"}),
 }
 
 
@@ -70,12 +72,26 @@ def redirect(to: str) -> str:
     return "/redirect?to=" + quote(to, safe="")
 
 
+def trickle(handler: BaseHTTPRequestHandler, seconds: float = 2.0, every: float = 0.05) -> None:
+    """Send a status line, then header bytes one at a time, `every` seconds apart, for `seconds`."""
+    handler.wfile.write(b"HTTP/1.0 200 OK\r\n")
+    for _ in range(int(seconds / every)):
+        handler.wfile.write(b"X")
+        time.sleep(every)
+    handler.wfile.write(b": y\r\n\r\n")
+
+
 def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def answer(self) -> None:
             start = time.monotonic()
-            if self.path == "/slow":
-                time.sleep(1.0)
+            if self.path == "/trickle":
+                server.log.append(Hit(start, start, self.command, self.path, self.headers["User-Agent"]))
+                with contextlib.suppress(OSError):  # the client gave up
+                    trickle(self)
+                return
+            if self.path in ("/slow", "/slow-hop"):
+                time.sleep(1.0 if self.path == "/slow" else 0.2)
             code, headers = ROUTES.get(self.path, (200, {}))
             if self.path.startswith("/redirect?"):
                 code, headers = 302, {"Location": parse_qs(urlsplit(self.path).query)["to"][0]}
@@ -463,6 +479,52 @@ def test_the_test_allowance_and_the_resolver_cannot_be_set_from_the_command_line
     with pytest.raises(SystemExit):
         linkcheck.parse_args([flag, "127.0.0.1"])
     assert not [name for name in vars(linkcheck.parse_args([])) if "private" in name or "resolve" in name]
+
+
+def timed(server: Server, path: str, **options: object) -> tuple[linkcheck.Result, float]:
+    """The result of `check`, and how many seconds it took."""
+    started = time.monotonic()
+    result = check(server, path, **options)
+    return result, time.monotonic() - started
+
+
+def test_a_server_trickling_its_headers_is_cut_off_at_the_deadline(server: Server) -> None:
+    result, seconds = timed(server, "/trickle", deadline=0.5, timeout=2.0, retries=0)
+
+    assert (result.status, result.code) == ("broken", None)
+    assert result.note == "deadline of 0.5 s exceeded"
+    assert seconds < 0.9  # the server would go on for 2 s, each byte well within the 2 s read timeout
+
+
+def test_a_trickling_server_is_not_retried_past_the_deadline(server: Server) -> None:
+    result, seconds = timed(server, "/trickle", deadline=0.6, timeout=0.3, retries=5, backoff=0.01)
+
+    assert result.status == "broken"
+    assert "deadline of 0.6 s exceeded" in result.note
+    assert seconds < 1.0
+    assert len(server.hits("/trickle")) == 1
+
+
+def test_the_deadline_covers_the_whole_redirect_chain(server: Server) -> None:
+    result, seconds = timed(server, "/slow-hop", deadline=0.5, timeout=2.0, max_redirects=50)
+
+    assert (result.status, result.note) == ("broken", "deadline of 0.5 s exceeded")
+    assert 1 <= result.hops <= 3  # each hop takes 0.2 s
+    assert seconds < 0.9
+
+
+def test_retries_stop_when_the_backoff_would_pass_the_deadline(server: Server) -> None:
+    result, seconds = timed(server, "/error", deadline=0.5, retries=5, backoff=0.2)
+
+    assert (result.status, result.code) == ("broken", 500)
+    assert len(server.hits("/error")) == 2  # at 0 s and 0.2 s; the next would be at 0.6 s
+    assert "no retry in 0.4 s: past the 0.5 s deadline" in result.note
+    assert seconds < 0.5
+
+
+def test_the_deadline_is_a_command_line_option() -> None:
+    assert linkcheck.parse_args(["--deadline", "5"]).deadline == 5.0
+    assert linkcheck.parse_args([]).deadline == 90.0
 
 
 @pytest.mark.parametrize(("url", "reason"), [
