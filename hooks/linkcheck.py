@@ -2,17 +2,18 @@
 
 A separate, slow, network-bound command, never part of the build. It collects every external http(s) URL
 from the built HTML and from the `url:` of data/sources/*.yml, checks each with HEAD (GET when HEAD is not
-allowed), follows and records redirects, retries transient failures with backoff, and is polite: one request
-in flight per host and a minimum delay between two requests to the same host. Hosts that refuse bots are
-skipped. Every URL and every redirect hop goes through hooks/safenet.py: http(s) only, no credentials, ports
-80 and 443, public addresses only; anything else is reported `refused` and never requested. Good results are
-cached in a JSON file and reused while younger than --max-age; broken links are re-checked on every run.
-Exits 1 if any link is broken or refused.
+allowed), follows and records redirects, retries transient failures with backoff (or as long as Retry-After
+asks, up to a minute) within one deadline per URL, and is polite: one request in flight per host and a minimum
+delay between two requests to the same host. Hosts that refuse bots are skipped. Every URL and every redirect
+hop goes through hooks/safenet.py: http(s) only, no credentials, ports 80 and 443, public addresses only;
+anything else is reported `refused` and never requested. Good results are cached in a JSON file and reused
+while younger than --max-age; broken links are re-checked on every run. Exits 1 if any link is broken or refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import email.utils
 import http.client
 import itertools
 import json
@@ -59,6 +60,7 @@ class Options:
     deadline: float = 90.0  # per URL: every hop, retry and wait
     max_redirects: int = 10
     max_bytes: int = 256 * 1024  # read from one response, headers included
+    max_retry_after: float = 60.0  # the longest Retry-After honoured, in seconds
     ports: tuple[int, ...] = (80, 443)
     resolver: safenet.Resolver = safenet.system_resolver
     allow_private_for_tests: tuple[str, ...] = ()  # hosts exempt from the address and port rules; never from CLI or data
@@ -197,10 +199,16 @@ class Checker:
             answer = self.attempt(url, deadline)
             if not _transient(answer) or attempt == self.options.retries or deadline.remaining() <= 0:
                 return _retried(answer, attempt)
-            wait = self.options.backoff * 2**attempt
+            wait = self.wait(answer, attempt)
             if wait >= deadline.remaining():
                 return _retried(_noted(answer, f"no retry in {wait:g} s: past the {deadline.seconds:g} s deadline"), attempt)
             time.sleep(wait)
+
+    def wait(self, answer: Answer, attempt: int) -> float:
+        """Seconds before the next attempt: the backoff, or what Retry-After asks (up to max_retry_after) if longer."""
+        backoff = self.options.backoff * 2**attempt
+        asked = retry_after(answer.retry_after, datetime.now(UTC))
+        return backoff if asked is None else max(backoff, min(asked, self.options.max_retry_after))
 
     def check(self, url: str) -> Result:
         """Follow the redirect chain from `url`, every hop checked by safenet, and classify where it ends."""
@@ -214,6 +222,18 @@ class Checker:
             if hops == self.options.max_redirects:
                 return Result(url, "broken", answer.code, current, hops, f"more than {hops} redirects")
             current, hops = urljoin(current, answer.location.strip()), hops + 1
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """The seconds a Retry-After header asks for (delay-seconds or an HTTP date), or None if absent or unreadable."""
+    text = (value or "").strip()
+    if text.isascii() and text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() - now.timestamp())
 
 
 def _noted(answer: Answer, note: str) -> Answer:
@@ -250,12 +270,18 @@ def _status(answer: Answer, hops: int) -> str:
         return "broken"
     if 200 <= code < 300:
         return "redirected" if hops else "ok"
-    return "rate-limited" if code == 429 else "broken"
+    return "rate-limited" if _rate_limited(answer) else "broken"
+
+
+def _rate_limited(answer: Answer) -> bool:
+    """429, or 503 with a Retry-After: the server asks us to come back later."""
+    return answer.code == 429 or (answer.code == 503 and answer.retry_after is not None)
 
 
 def _verdict(url: str, final: str, hops: int, answer: Answer) -> Result:
     refused = f"refused: {answer.refused}" if answer.refused else ""
-    note = "; ".join(filter(None, [refused, answer.error, answer.note]))
+    asked = f"Retry-After: {answer.retry_after}" if answer.retry_after and _rate_limited(answer) else ""
+    note = "; ".join(filter(None, [refused, answer.error, asked, answer.note]))
     return Result(url, _status(answer, hops), answer.code, final, hops, note)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -61,6 +63,7 @@ ROUTES: dict[str, tuple[int, dict[str, str]]] = {
     "/final": (200, {}),
     "/missing": (404, {}),
     "/error": (500, {}),
+    "/unavailable": (503, {}),
     "/busy": (429, {}),
     "/loop": (302, {"Location": "/loop"}),
     "/slow-hop": (302, {"Location": "/slow-hop"}),
@@ -81,6 +84,23 @@ def trickle(handler: BaseHTTPRequestHandler, seconds: float = 2.0, every: float 
     handler.wfile.write(b": y\r\n\r\n")
 
 
+def canned(path: str, method: str) -> tuple[int, dict[str, str]]:
+    """The status and headers the test server answers `method path` with."""
+    route, query = urlsplit(path).path, {name: values[0] for name, values in parse_qs(urlsplit(path).query).items()}
+    if route == "/redirect":
+        return 302, {"Location": query["to"]}
+    if route == "/limited":  # ?code=…&retry_after=…&until=epoch seconds: limited until then, 200 after
+        return (int(query["code"]), {"Retry-After": query["retry_after"]}) if time.time() < float(query["until"]) else (200, {})
+    if route == "/no-head":
+        return 405 if method == "HEAD" else 200, {}
+    return ROUTES.get(path, (200, {}))
+
+
+def limited(code: int, retry_after: str, until: float = float("inf")) -> str:
+    """A path answering `code` with this Retry-After until the epoch time `until`, then 200."""
+    return f"/limited?code={code}&retry_after={quote(retry_after)}&until={until}"
+
+
 def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def answer(self) -> None:
@@ -92,11 +112,7 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
                 return
             if self.path in ("/slow", "/slow-hop"):
                 time.sleep(1.0 if self.path == "/slow" else 0.2)
-            code, headers = ROUTES.get(self.path, (200, {}))
-            if self.path.startswith("/redirect?"):
-                code, headers = 302, {"Location": parse_qs(urlsplit(self.path).query)["to"][0]}
-            if self.path == "/no-head":
-                code = 405 if self.command == "HEAD" else 200
+            code, headers = canned(self.path, self.command)
             server.log.append(Hit(start, time.monotonic(), self.command, self.path, self.headers["User-Agent"],
                                   self.headers["Host"]))
             try:
@@ -124,7 +140,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.005}, daemon=True)
     thread.start()
     yield state
     httpd.shutdown()
@@ -422,7 +438,7 @@ def test_a_source_url_with_credentials_is_refused_even_for_an_allowed_host(serve
 
 
 @pytest.mark.parametrize("addresses", [["10.0.0.7"], ["93.184.216.34", "127.0.0.1"], ["169.254.169.254"]])
-def test_a_public_looking_name_that_resolves_to_a_private_address_is_refused(server: Server, addresses: list[str]) -> None:
+def test_a_public_looking_name_that_resolves_to_a_private_address_is_refused(addresses: list[str]) -> None:
     options = linkcheck.Options(delay=0, resolver=resolving({"www.example.com": addresses}))
 
     [result] = linkcheck.run({"http://www.example.com/page": ["x"]}, options, {}, timedelta(days=7))
@@ -525,6 +541,71 @@ def test_retries_stop_when_the_backoff_would_pass_the_deadline(server: Server) -
 def test_the_deadline_is_a_command_line_option() -> None:
     assert linkcheck.parse_args(["--deadline", "5"]).deadline == 5.0
     assert linkcheck.parse_args([]).deadline == 90.0
+
+
+def test_a_429_with_retry_after_in_seconds_is_retried_after_that_wait(server: Server) -> None:
+    path = limited(429, "1", until=time.time() + 0.9)
+
+    result = check(server, path, retries=2, deadline=5)
+
+    starts = [hit.start for hit in server.hits(path)]
+    assert (result.status, result.code) == ("ok", 200)
+    assert len(starts) == 2 and starts[1] - starts[0] >= 0.95
+
+
+def test_a_503_with_a_retry_after_http_date_is_waited_for_then_retried(server: Server) -> None:
+    ready = math.ceil(time.time() + 0.1)  # an HTTP date has whole seconds: 0.1 s to 1.1 s from now
+    path = limited(503, formatdate(ready, usegmt=True), until=ready)
+
+    result = check(server, path, retries=2, deadline=5)
+
+    assert (result.status, result.code) == ("ok", 200)
+    assert len(server.hits(path)) == 2  # the backoff alone (0.01 s, 0.02 s) would have tried three times too early
+    assert server.hits(path)[1].start - server.hits(path)[0].start >= 0.05
+
+
+@pytest.mark.parametrize("code", [429, 503])
+def test_a_server_still_limiting_after_its_retry_after_is_rate_limited_not_broken(server: Server, code: int) -> None:
+    result = check(server, limited(code, "0"), retries=1)
+
+    assert (result.status, result.code) == ("rate-limited", code)
+    assert "Retry-After: 0" in result.note and "after 1 retries" in result.note
+    assert len(server.log) == 2
+
+
+def test_a_503_without_retry_after_is_a_server_error_and_broken(server: Server) -> None:
+    result = check(server, "/unavailable", retries=1)
+
+    assert (result.status, result.code) == ("broken", 503)
+    assert len(server.log) == 2
+
+
+@pytest.mark.parametrize("retry_after", ["120", "Wed, 21 Oct 2099 07:28:00 GMT"])
+def test_a_retry_after_beyond_the_deadline_is_not_waited_for(server: Server, retry_after: str) -> None:
+    result, seconds = timed(server, limited(429, retry_after), retries=2, deadline=0.5)
+
+    assert (result.status, result.code) == ("rate-limited", 429)
+    assert "no retry in 60 s: past the 0.5 s deadline" in result.note  # what it asks, capped at a minute
+    assert len(server.log) == 1
+    assert seconds < 0.3
+
+
+def test_a_retry_after_longer_than_the_cap_is_waited_for_only_the_cap(server: Server) -> None:
+    path = limited(429, "30", until=time.time() + 0.1)
+
+    result, seconds = timed(server, path, retries=1, deadline=5, max_retry_after=0.2)
+
+    starts = [hit.start for hit in server.hits(path)]
+    assert (result.status, result.code) == ("ok", 200)
+    assert 0.2 <= starts[1] - starts[0] < 0.5
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("5", 5.0), (" 7 ", 7.0), ("0", 0.0), ("Wed, 01 May 2024 12:00:30 GMT", 30.0), ("Wed, 01 May 2024 11:00:00 GMT", 0.0),
+    ("Wednesday, 01-May-24 12:01:00 GMT", 60.0), ("-3", None), ("1.5", None), ("soon", None), ("", None), (None, None),
+])
+def test_retry_after_is_read_as_seconds_or_as_an_http_date(value: str | None, seconds: float | None) -> None:
+    assert linkcheck.retry_after(value, NOW) == seconds
 
 
 @pytest.mark.parametrize(("url", "reason"), [
