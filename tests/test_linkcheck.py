@@ -7,12 +7,13 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -75,13 +76,37 @@ def redirect(to: str) -> str:
     return "/redirect?to=" + quote(to, safe="")
 
 
-def trickle(handler: BaseHTTPRequestHandler, seconds: float = 2.0, every: float = 0.05) -> None:
-    """Send a status line, then header bytes one at a time, `every` seconds apart, for `seconds`."""
-    handler.wfile.write(b"HTTP/1.0 200 OK\r\n")
+def trickle(out: BinaryIO, head: bytes = b"HTTP/1.0 200 OK\r\n", seconds: float = 2.0, every: float = 0.05) -> None:
+    """Send `head`, then one byte every `every` seconds for `seconds`: a header name, or a body."""
+    out.write(head)
     for _ in range(int(seconds / every)):
-        handler.wfile.write(b"X")
+        out.write(b"X")
         time.sleep(every)
-    handler.wfile.write(b": y\r\n\r\n")
+    out.write(b": y\r\n\r\n")
+
+
+def huge_headers(out: BinaryIO) -> None:
+    """A 200 whose header section is 99 lines of 60,000 bytes (each within http.client's own limits)."""
+    out.write(b"HTTP/1.0 200 OK\r\n")
+    for number in range(99):
+        out.write(b"X-Filler-%d: %s\r\n" % (number, b"x" * 60_000))
+    out.write(b"\r\n")
+
+
+def endless_body(out: BinaryIO) -> None:
+    """A 200 without a length whose body goes on until the client hangs up (128 MiB at most)."""
+    out.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+    for _ in range(2048):
+        out.write(b"x" * 65536)
+
+
+STREAMS: dict[str, Callable[[BinaryIO], None]] = {
+    "/trickle": trickle,
+    "/trickle-body": lambda out: trickle(out, b"HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\n"),
+    "/huge-headers": huge_headers,
+    "/endless": endless_body,  # for GET; HEAD answers 405
+    "/big": lambda out: out.write(b"HTTP/1.0 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100_000),
+}
 
 
 def canned(path: str, method: str) -> tuple[int, dict[str, str]]:
@@ -91,7 +116,7 @@ def canned(path: str, method: str) -> tuple[int, dict[str, str]]:
         return 302, {"Location": query["to"]}
     if route == "/limited":  # ?code=…&retry_after=…&until=epoch seconds: limited until then, 200 after
         return (int(query["code"]), {"Retry-After": query["retry_after"]}) if time.time() < float(query["until"]) else (200, {})
-    if route == "/no-head":
+    if route in ("/no-head", "/endless"):
         return 405 if method == "HEAD" else 200, {}
     return ROUTES.get(path, (200, {}))
 
@@ -105,10 +130,10 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def answer(self) -> None:
             start = time.monotonic()
-            if self.path == "/trickle":
+            if self.path in STREAMS and not (self.path == "/endless" and self.command == "HEAD"):
                 server.log.append(Hit(start, start, self.command, self.path, self.headers["User-Agent"]))
                 with contextlib.suppress(OSError):  # the client gave up
-                    trickle(self)
+                    STREAMS[self.path](self.wfile)
                 return
             if self.path in ("/slow", "/slow-hop"):
                 time.sleep(1.0 if self.path == "/slow" else 0.2)
@@ -606,6 +631,49 @@ def test_a_retry_after_longer_than_the_cap_is_waited_for_only_the_cap(server: Se
 ])
 def test_retry_after_is_read_as_seconds_or_as_an_http_date(value: str | None, seconds: float | None) -> None:
     assert linkcheck.retry_after(value, NOW) == seconds
+
+
+@pytest.mark.parametrize(("max_bytes", "cap"), [(64 * 1024, "65536"), (None, "262144")])
+def test_a_response_with_a_huge_header_section_is_cut_off_at_the_byte_cap(server: Server, max_bytes: int | None,
+                                                                           cap: str) -> None:
+    result = check(server, "/huge-headers", retries=0, **({"max_bytes": max_bytes} if max_bytes else {}))
+
+    assert (result.status, result.code) == ("broken", None)
+    assert result.note == f"response larger than {cap} bytes"  # http.client alone would read all 6 MB
+
+
+def test_a_get_fallback_reads_no_body_even_an_endless_one(server: Server) -> None:
+    result, seconds = timed(server, "/endless", deadline=2)
+
+    assert (result.status, result.code) == ("ok", 200)
+    assert [hit.method for hit in server.log] == ["HEAD", "GET"]
+    assert seconds < 0.5
+
+
+def local(path: str, server: Server, **options: object) -> contextlib.AbstractContextManager:
+    """safenet.open_url on the test server, allowed for this test, with a 2 s deadline unless told."""
+    settings = {"policy": safenet.Policy(trusted_hosts=frozenset(LOCAL)), "deadline": safenet.Deadline(2), **options}
+    return safenet.open_url(server.url(path), **settings)
+
+
+def test_read_body_returns_a_body_within_its_limit_and_refuses_a_longer_one(server: Server) -> None:
+    with local("/big", server) as response:
+        assert len(safenet.read_body(response, 100_000)) == 100_000
+    with local("/big", server) as response, pytest.raises(safenet.TooLarge, match="body larger than 1000 bytes"):
+        safenet.read_body(response, 1000)
+
+
+def test_an_endless_body_stops_at_the_byte_cap_of_the_connection(server: Server) -> None:
+    with local("/endless", server, max_bytes=100_000) as response, pytest.raises(safenet.TooLarge):
+        response.read()
+
+
+def test_a_trickled_body_stops_at_the_deadline(server: Server) -> None:
+    started = time.monotonic()
+    with local("/trickle-body", server, deadline=safenet.Deadline(0.3), timeout=2.0) as response, \
+            pytest.raises(safenet.DeadlineExceeded):
+        safenet.read_body(response, 1000)
+    assert time.monotonic() - started < 0.6
 
 
 @pytest.mark.parametrize(("url", "reason"), [
