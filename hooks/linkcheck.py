@@ -22,6 +22,7 @@ import socket
 import sys
 import threading
 import time
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,7 @@ DEFAULT_ALLOWLIST = ("linkedin.com", "twitter.com", "x.com")
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src"}
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 MAX_HOPS = 10
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>|&~$]")
 ORDER = {"broken": 0, "refused": 1, "rate-limited": 2, "redirected": 3, "skipped": 4, "ok": 5}
 Clock = Callable[[], datetime]
 
@@ -335,15 +337,23 @@ def run(links: dict[str, list[str]], options: Options, cache: dict[str, dict], m
     return sorted(results, key=lambda r: (ORDER[r.status], r.url))
 
 
+def markdown_text(text: str) -> str:
+    """`text` as literal Markdown table-cell text: line breaks and control characters become spaces, and every
+    character that could start a link, image, HTML tag, entity, emphasis, code, math or a new cell is escaped."""
+    flat = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", flat)
+
+
 def report(results: list[Result]) -> str:
-    """A Markdown table, failures first."""
+    """A Markdown table, failures first; every cell escaped, as URLs, Location headers and notes come from outside."""
     lines = ["| Status | URL | Final URL | Used in | Note |", "| --- | --- | --- | --- | --- |"]
     for r in results:
-        details = ["allowlisted"] if r.status == "skipped" else [str(r.code or ""), f"{r.hops} hops" if r.hops else ""]
+        hops = f"{r.hops} hop{'s' * (r.hops != 1)}" if r.hops else ""
+        details = ["allowlisted"] if r.status == "skipped" else [str(r.code or ""), hops]
         status = f"{r.status} ({', '.join(filter(None, details))})" if any(details) else r.status
         note = "; ".join(filter(None, [r.note, f"from cache ({r.checked_at})" if r.cached else ""]))
         cells = (status, r.url, r.final_url if r.hops else "", ", ".join(r.used_in), note)
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+        lines.append("| " + " | ".join(markdown_text(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

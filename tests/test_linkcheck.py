@@ -676,6 +676,45 @@ def test_a_trickled_body_stops_at_the_deadline(server: Server) -> None:
     assert time.monotonic() - started < 0.6
 
 
+EVIL = "https://e.org/a|b[c](javascript:x)<img src=x onerror=y>`code`*em*_em_~~s~~$m$&amp;\\|"
+
+
+def cells(row: str) -> list[str]:
+    """The cells of a Markdown table row, unescaped; fails if anything Markdown would read is left unescaped."""
+    found, cell, chars = [], "", iter(row[1:-1])
+    for char in chars:
+        if char == "\\":
+            cell += next(chars)
+        elif char == "|":
+            found, cell = [*found, cell.strip()], ""
+        else:
+            assert char not in "[]<>`*_~$&", row
+            cell += char
+    return [*found, cell.strip()]
+
+
+def test_every_report_cell_is_escaped_so_network_text_stays_text() -> None:
+    result = linkcheck.Result(EVIL, "redirected", 200, EVIL + "/final", 1, "bad\nline | [x](y)\u2028<b>", used_in=["a_b.yml"])
+
+    [row] = linkcheck.report([result]).splitlines()[2:]
+
+    assert cells(row) == [
+        "redirected (200, 1 hop)", EVIL, EVIL + "/final", "a_b.yml", "bad line | [x](y) <b>"]
+
+
+def test_a_redirect_location_and_a_retry_after_with_markdown_in_them_are_escaped_in_the_report(
+        server: Server, tmp_path: Path) -> None:
+    site, data = fake_project(tmp_path, server, redirect("/final?q=|x[y](z)<i>*"), source=limited(429, "<b>[soon](x)|</b>"))
+    report = tmp_path / "report.md"
+
+    run_main(tmp_path, site, data, "--retries", "0", "--report", str(report))
+
+    rows = [cells(line) for line in report.read_text().splitlines()[2:] if line.startswith("| ")]
+    assert [len(row) for row in rows] == [5, 5]
+    assert rows[0][4] == "Retry-After: <b>[soon](x)|</b>"
+    assert rows[1][2] == server.url("/final?q=|x[y](z)<i>*")
+
+
 @pytest.mark.parametrize(("url", "reason"), [
     ("file:///etc/passwd", "scheme 'file' is not http or https"),
     ("ftp://example.org/x", "scheme 'ftp' is not http or https"),
