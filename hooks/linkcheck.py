@@ -60,7 +60,7 @@ class Options:
     allowlist: tuple[str, ...] = DEFAULT_ALLOWLIST
     user_agent: str = USER_AGENT
     deadline: float = 90.0  # per URL: every hop, retry and wait
-    max_redirects: int = 10
+    max_redirects: int = MAX_HOPS
     max_bytes: int = 256 * 1024  # read from one response, headers included
     max_retry_after: float = 60.0  # the longest Retry-After honoured, in seconds
     ports: tuple[int, ...] = (80, 443)
@@ -80,7 +80,7 @@ class Answer:
     error: str | None = None
     retry_after: str | None = None  # the header, in seconds or as a date
     note: str = ""
-    refused: str | None = None  # why safenet would not request it
+    refused: str | None = None  # why safenet would not request it (then nothing was sent)
 
 
 @dataclass
@@ -178,7 +178,7 @@ class Checker:
         headers = {"User-Agent": self.options.user_agent, "Accept": "*/*", "Connection": "close"}
         with self.gate.slot((urlsplit(url).hostname or "").lower()):
             try:
-                deadline.timeout()
+                deadline.timeout()  # raises if waiting for the host's turn used up the deadline
                 with safenet.open_url(url, method, headers, policy=self.policy, deadline=deadline,
                                       timeout=self.options.timeout, max_bytes=self.options.max_bytes) as response:
                     return Answer(response.status, response.getheader("Location"),
@@ -195,7 +195,7 @@ class Checker:
             answer = replace(self.request(url, "GET", deadline), note=f"HEAD answered {answer.code}; checked with GET")
         return answer
 
-    def fetch(self, url: str, deadline: safenet.Deadline) -> Answer:  # type: ignore[return]
+    def fetch(self, url: str, deadline: safenet.Deadline) -> Answer:
         """One attempt, retried with exponential backoff while the failure may be transient and time is left."""
         for attempt in itertools.count():
             answer = self.attempt(url, deadline)

@@ -286,7 +286,8 @@ def open_url(url: str, method: str = "GET", headers: Mapping[str, str] | None = 
              deadline: Deadline, timeout: float | None = None, max_bytes: int = 1 << 20) -> Iterator[http.client.HTTPResponse]:
     """One request, no redirects followed: the response, whose reads keep to the deadline and the byte cap.
 
-    Raises Refused, DeadlineExceeded, TooLarge, OSError or http.client.HTTPException."""
+    Raises Refused, DeadlineExceeded, TooLarge, OSError (socket.gaierror for DNS), http.client.HTTPException or
+    ValueError (e.g. a URL http.client cannot send)."""
     policy = policy or Policy()
     if reason := check_url(url, policy):
         raise Refused(reason)

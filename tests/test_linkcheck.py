@@ -756,6 +756,11 @@ def test_public_http_urls_on_standard_ports_pass_the_url_check(url: str) -> None
     assert safenet.check_url(url) is None
 
 
+def test_another_port_passes_only_when_the_policy_allows_it() -> None:
+    assert safenet.check_url("https://example.org:8443/", safenet.Policy(ports=frozenset({80, 443, 8443}))) is None
+    assert safenet.check_url("https://example.org:8444/", safenet.Policy(ports=frozenset({80, 443, 8443})))
+
+
 @pytest.mark.parametrize(("addresses", "reason"), [
     (["10.0.0.7"], "public.example resolves to 10.0.0.7, a private address"),
     (["93.184.216.34", "127.0.0.1"], "public.example resolves to 127.0.0.1, a loopback address"),
