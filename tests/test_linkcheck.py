@@ -136,7 +136,7 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
                     STREAMS[self.path](self.wfile)
                 return
             if self.path in ("/slow", "/slow-hop"):
-                time.sleep(1.0 if self.path == "/slow" else 0.2)
+                time.sleep(1.0 if self.path == "/slow" else 0.1)
             code, headers = canned(self.path, self.command)
             server.log.append(Hit(start, time.monotonic(), self.command, self.path, self.headers["User-Agent"],
                                   self.headers["Host"]))
@@ -530,28 +530,28 @@ def timed(server: Server, path: str, **options: object) -> tuple[linkcheck.Resul
 
 
 def test_a_server_trickling_its_headers_is_cut_off_at_the_deadline(server: Server) -> None:
-    result, seconds = timed(server, "/trickle", deadline=0.5, timeout=2.0, retries=0)
+    result, seconds = timed(server, "/trickle", deadline=0.3, timeout=2.0, retries=0)
 
     assert (result.status, result.code) == ("broken", None)
-    assert result.note == "deadline of 0.5 s exceeded"
-    assert seconds < 0.9  # the server would go on for 2 s, each byte well within the 2 s read timeout
+    assert result.note == "deadline of 0.3 s exceeded"
+    assert seconds < 0.7  # the server would go on for 2 s, each byte well within the 2 s read timeout
 
 
 def test_a_trickling_server_is_not_retried_past_the_deadline(server: Server) -> None:
-    result, seconds = timed(server, "/trickle", deadline=0.6, timeout=0.3, retries=5, backoff=0.01)
+    result, seconds = timed(server, "/trickle", deadline=0.4, timeout=0.3, retries=5, backoff=0.01)
 
     assert result.status == "broken"
-    assert "deadline of 0.6 s exceeded" in result.note
-    assert seconds < 1.0
+    assert "deadline of 0.4 s exceeded" in result.note
+    assert seconds < 0.8
     assert len(server.hits("/trickle")) == 1
 
 
 def test_the_deadline_covers_the_whole_redirect_chain(server: Server) -> None:
-    result, seconds = timed(server, "/slow-hop", deadline=0.5, timeout=2.0, max_redirects=50)
+    result, seconds = timed(server, "/slow-hop", deadline=0.35, timeout=2.0, max_redirects=50)
 
-    assert (result.status, result.note) == ("broken", "deadline of 0.5 s exceeded")
-    assert 1 <= result.hops <= 3  # each hop takes 0.2 s
-    assert seconds < 0.9
+    assert (result.status, result.note) == ("broken", "deadline of 0.35 s exceeded")
+    assert 1 <= result.hops <= 3  # each hop takes 0.1 s
+    assert seconds < 0.75
 
 
 def test_retries_stop_when_the_backoff_would_pass_the_deadline(server: Server) -> None:
