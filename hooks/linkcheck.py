@@ -2,24 +2,27 @@
 
 A separate, slow, network-bound command, never part of the build. It collects every external http(s) URL
 from the built HTML and from the `url:` of data/sources/*.yml, checks each with HEAD (GET when HEAD is not
-allowed), follows and records redirects, retries transient failures with backoff, and is polite: one request
-in flight per host and a minimum delay between two requests to the same host. Hosts that refuse bots are
-skipped. Good results are cached in a JSON file and reused while younger than --max-age; broken links are
-re-checked on every run. Exits 1 if any link is broken.
+allowed), follows and records redirects, retries transient failures with backoff (or as long as Retry-After
+asks, up to a minute) within one deadline per URL, and is polite: one request in flight per host and a minimum
+delay between two requests to the same host. Hosts that refuse bots are skipped. Every URL and every redirect
+hop goes through hooks/safenet.py: http(s) only, no credentials, ports 80 and 443, public addresses only;
+anything else is reported `refused` and never requested. Good results are cached in a JSON file and reused
+while younger than --max-age; broken links are re-checked on every run. Exits 1 if any link is broken or refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import email.utils
 import http.client
+import itertools
 import json
 import re
 import socket
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,12 +35,16 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import yaml
 
-USER_AGENT = "npo-mash-microsite-linkcheck/1.0 (research microsite external link checker; Python urllib)"
+sys.path.insert(0, str(Path(__file__).parent))
+import safenet  # noqa: E402
+
+USER_AGENT = "npo-mash-microsite-linkcheck/1.0 (research microsite external link checker; Python)"
 DEFAULT_ALLOWLIST = ("linkedin.com", "twitter.com", "x.com")
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src"}
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 MAX_HOPS = 10
-ORDER = {"broken": 0, "rate-limited": 1, "redirected": 2, "skipped": 3, "ok": 4}
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>|&~$]")
+ORDER = {"broken": 0, "refused": 1, "rate-limited": 2, "redirected": 3, "skipped": 4, "ok": 5}
 Clock = Callable[[], datetime]
 
 
@@ -52,6 +59,16 @@ class Options:
     workers: int = 4
     allowlist: tuple[str, ...] = DEFAULT_ALLOWLIST
     user_agent: str = USER_AGENT
+    deadline: float = 90.0  # per URL: every hop, retry and wait
+    max_redirects: int = MAX_HOPS
+    max_bytes: int = 256 * 1024  # read from one response, headers included
+    max_retry_after: float = 60.0  # the longest Retry-After honoured, in seconds
+    ports: tuple[int, ...] = (80, 443)
+    resolver: safenet.Resolver = safenet.system_resolver
+    allow_private_for_tests: tuple[str, ...] = ()  # hosts exempt from the address and port rules; never from CLI or data
+
+    def policy(self) -> safenet.Policy:
+        return safenet.Policy(frozenset(self.ports), self.resolver, frozenset(self.allow_private_for_tests))
 
 
 @dataclass
@@ -63,6 +80,7 @@ class Answer:
     error: str | None = None
     retry_after: str | None = None  # the header, in seconds or as a date
     note: str = ""
+    refused: str | None = None  # why safenet would not request it (then nothing was sent)
 
 
 @dataclass
@@ -70,7 +88,7 @@ class Result:
     """The verdict on one URL."""
 
     url: str
-    status: str  # ok | redirected | broken | rate-limited | skipped
+    status: str  # ok | redirected | broken | refused | rate-limited | skipped
     code: int | None = None
     final_url: str = ""
     hops: int = 0
@@ -124,11 +142,6 @@ def allowlisted(url: str, allowlist: tuple[str, ...]) -> bool:
     return any(host == entry or host.endswith("." + entry) for entry in allowlist)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # the checker follows redirects itself, one polite request per hop
-
-
 class HostGate:
     """At most one request in flight per host, and at least `delay` seconds between two requests to it."""
 
@@ -153,79 +166,125 @@ class HostGate:
 
 
 class Checker:
-    """Checks URLs over HTTP with retries, redirect tracking and per-host politeness."""
+    """Checks URLs over HTTP with retries, redirect tracking and per-host politeness, all through safenet."""
 
     def __init__(self, options: Options) -> None:
         self.options = options
+        self.policy = options.policy()
         self.gate = HostGate(options.delay)
-        self.opener = urllib.request.build_opener(_NoRedirect())
 
-    def request(self, url: str, method: str) -> Answer:
-        """One request through the host gate; HTTP errors become codes, network errors become `error`."""
-        headers = {"User-Agent": self.options.user_agent, "Accept": "*/*"}
+    def request(self, url: str, method: str, deadline: safenet.Deadline) -> Answer:
+        """One request through the host gate; refusals, network errors and bad answers become an Answer too."""
+        headers = {"User-Agent": self.options.user_agent, "Accept": "*/*", "Connection": "close"}
         with self.gate.slot((urlsplit(url).hostname or "").lower()):
             try:
-                with self.opener.open(urllib.request.Request(url, method=method, headers=headers),
-                                      timeout=self.options.timeout) as response:
-                    return Answer(response.status)
-            except urllib.error.HTTPError as error:
-                with error:
-                    return Answer(error.code, error.headers.get("Location"), error.headers.get("Retry-After"))
-            except urllib.error.URLError as error:
-                return Answer(error=_describe(error.reason))
-            except (OSError, ValueError, http.client.HTTPException) as error:
+                deadline.timeout()  # raises if waiting for the host's turn used up the deadline
+                with safenet.open_url(url, method, headers, policy=self.policy, deadline=deadline,
+                                      timeout=self.options.timeout, max_bytes=self.options.max_bytes) as response:
+                    return Answer(response.status, response.getheader("Location"),
+                                  retry_after=response.getheader("Retry-After"))
+            except safenet.Refused as refusal:
+                return Answer(refused=refusal.reason)
+            except (OSError, ValueError, http.client.HTTPException, safenet.NetError) as error:
                 return Answer(error=_describe(error))
 
-    def fetch(self, url: str) -> Answer:
-        """HEAD (GET if HEAD is refused), retried with exponential backoff while the failure may be transient."""
-        for attempt in range(self.options.retries + 1):
-            answer = self.request(url, "HEAD")
-            if answer.code in (405, 501):
-                answer = replace(self.request(url, "GET"), note=f"HEAD answered {answer.code}; checked with GET")
-            if attempt == self.options.retries or not _transient(answer):
-                break
-            asked = float(answer.retry_after) if (answer.retry_after or "").strip().isdigit() else 0.0
-            time.sleep(max(self.options.backoff * 2**attempt, min(asked, 60.0)))
-        if _transient(answer) and self.options.retries:
-            answer.note = "; ".join(filter(None, [answer.note, f"after {self.options.retries} retries"]))
+    def attempt(self, url: str, deadline: safenet.Deadline) -> Answer:
+        """HEAD, or GET if HEAD is refused."""
+        answer = self.request(url, "HEAD", deadline)
+        if answer.code in (405, 501):
+            answer = replace(self.request(url, "GET", deadline), note=f"HEAD answered {answer.code}; checked with GET")
         return answer
 
+    def fetch(self, url: str, deadline: safenet.Deadline) -> Answer:
+        """One attempt, retried with exponential backoff while the failure may be transient and time is left."""
+        for attempt in itertools.count():
+            answer = self.attempt(url, deadline)
+            if not _transient(answer) or attempt == self.options.retries or deadline.remaining() <= 0:
+                return _retried(answer, attempt)
+            wait = self.wait(answer, attempt)
+            if wait >= deadline.remaining():
+                return _retried(_noted(answer, f"no retry in {wait:g} s: past the {deadline.seconds:g} s deadline"), attempt)
+            time.sleep(wait)
+
+    def wait(self, answer: Answer, attempt: int) -> float:
+        """Seconds before the next attempt: the backoff, or what Retry-After asks (up to max_retry_after) if longer."""
+        backoff = self.options.backoff * 2**attempt
+        asked = retry_after(answer.retry_after, datetime.now(UTC))
+        return backoff if asked is None else max(backoff, min(asked, self.options.max_retry_after))
+
     def check(self, url: str) -> Result:
-        """Follow the redirect chain from `url` and classify where it ends."""
-        current, hops = url, 0
+        """Follow the redirect chain from `url`, every hop checked by safenet, and classify where it ends."""
+        deadline, current, hops = safenet.Deadline(self.options.deadline), url, 0
         while True:
-            answer = self.fetch(current)
+            if reason := safenet.check_url(current, self.policy):
+                return _verdict(url, current, hops, Answer(refused=reason))
+            answer = self.fetch(current, deadline)
             if answer.code not in REDIRECT_CODES or not answer.location:
                 return _verdict(url, current, hops, answer)
-            if hops == MAX_HOPS:
-                return Result(url, "broken", answer.code, current, hops, f"more than {MAX_HOPS} redirects")
-            current, hops = urljoin(current, answer.location), hops + 1
+            if hops == self.options.max_redirects:
+                return Result(url, "broken", answer.code, current, hops, f"more than {hops} redirects")
+            current, hops = urljoin(current, answer.location.strip()), hops + 1
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """The seconds a Retry-After header asks for (delay-seconds or an HTTP date), or None if absent or unreadable."""
+    text = (value or "").strip()
+    if text.isascii() and text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() - now.timestamp())
+
+
+def _noted(answer: Answer, note: str) -> Answer:
+    return replace(answer, note="; ".join(filter(None, [answer.note, note])))
+
+
+def _retried(answer: Answer, retries: int) -> Answer:
+    return _noted(answer, f"after {retries} retries") if retries and _transient(answer) else answer
 
 
 def _transient(answer: Answer) -> bool:
-    return answer.error is not None or answer.code == 429 or (answer.code or 0) >= 500
+    return not answer.refused and (answer.error is not None or answer.code == 429 or (answer.code or 0) >= 500)
 
 
 def _describe(reason: object) -> str:
+    if isinstance(reason, safenet.DeadlineExceeded | safenet.TooLarge):
+        return str(reason)
     if isinstance(reason, TimeoutError):
         return "timeout"
     if isinstance(reason, ValueError):
         return f"invalid URL: {reason}"
     if isinstance(reason, socket.gaierror):
         return f"DNS error: {reason.strerror or reason}"
+    if isinstance(reason, http.client.HTTPException):
+        return f"bad HTTP answer: {type(reason).__name__} {reason}"
     return f"connection error: {reason}"
 
 
-def _verdict(url: str, final: str, hops: int, answer: Answer) -> Result:
+def _status(answer: Answer, hops: int) -> str:
     code = answer.code
+    if answer.refused:
+        return "refused"
     if answer.error or code is None:
-        status = "broken"
-    elif 200 <= code < 300:
-        status = "redirected" if hops else "ok"
-    else:
-        status = "rate-limited" if code == 429 else "broken"
-    note = "; ".join(filter(None, [answer.error, answer.note]))
-    return Result(url, status, code, final, hops, note)
+        return "broken"
+    if 200 <= code < 300:
+        return "redirected" if hops else "ok"
+    return "rate-limited" if _rate_limited(answer) else "broken"
+
+
+def _rate_limited(answer: Answer) -> bool:
+    """429, or 503 with a Retry-After: the server asks us to come back later."""
+    return answer.code == 429 or (answer.code == 503 and answer.retry_after is not None)
+
+
+def _verdict(url: str, final: str, hops: int, answer: Answer) -> Result:
+    refused = f"refused: {answer.refused}" if answer.refused else ""
+    asked = f"Retry-After: {answer.retry_after}" if answer.retry_after and _rate_limited(answer) else ""
+    note = "; ".join(filter(None, [refused, answer.error, asked, answer.note]))
+    return Result(url, _status(answer, hops), answer.code, final, hops, note)
 
 
 def load_cache(path: Path) -> dict[str, dict]:
@@ -278,15 +337,23 @@ def run(links: dict[str, list[str]], options: Options, cache: dict[str, dict], m
     return sorted(results, key=lambda r: (ORDER[r.status], r.url))
 
 
+def markdown_text(text: str) -> str:
+    """`text` as literal Markdown table-cell text: line breaks and control characters become spaces, and every
+    character that could start a link, image, HTML tag, entity, emphasis, code, math or a new cell is escaped."""
+    flat = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", flat)
+
+
 def report(results: list[Result]) -> str:
-    """A Markdown table, failures first."""
+    """A Markdown table, failures first; every cell escaped, as URLs, Location headers and notes come from outside."""
     lines = ["| Status | URL | Final URL | Used in | Note |", "| --- | --- | --- | --- | --- |"]
     for r in results:
-        details = ["allowlisted"] if r.status == "skipped" else [str(r.code or ""), f"{r.hops} hops" if r.hops else ""]
+        hops = f"{r.hops} hop{'s' * (r.hops != 1)}" if r.hops else ""
+        details = ["allowlisted"] if r.status == "skipped" else [str(r.code or ""), hops]
         status = f"{r.status} ({', '.join(filter(None, details))})" if any(details) else r.status
         note = "; ".join(filter(None, [r.note, f"from cache ({r.checked_at})" if r.cached else ""]))
         cells = (status, r.url, r.final_url if r.hops else "", ", ".join(r.used_in), note)
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+        lines.append("| " + " | ".join(markdown_text(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -295,7 +362,7 @@ def summary(results: list[Result]) -> str:
     count = {s: sum(r.status == s for r in results) for s in ORDER}
     line = (f"{len(results)} checked, {count['ok']} ok, {count['redirected']} redirected, {count['broken']} broken, "
             f"{count['skipped']} skipped, {sum(r.cached for r in results)} from cache")
-    return line + (f", {count['rate-limited']} rate-limited" if count["rate-limited"] else "")
+    return line + "".join(f", {count[s]} {s}" for s in ("refused", "rate-limited") if count[s])
 
 
 def duration(text: str) -> timedelta:
@@ -315,7 +382,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-age", type=duration, default=timedelta(days=7), help="reuse cached results this young (7d)")
     p.add_argument("--report", type=Path, help="also write the Markdown report to this file")
     p.add_argument("--site-url", help="the site's own URL: links to its host are not external")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default: 10)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds for a connection or a read (default: 10)")
+    p.add_argument("--deadline", type=float, default=90.0, help="seconds per URL, every hop and retry included (90)")
     p.add_argument("--retries", type=int, default=2, help="retries for timeouts, connection errors, 429, 5xx (2)")
     p.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds, doubled each time (1)")
     p.add_argument("--delay", type=float, default=1.0, help="minimum seconds between requests to one host (1)")
@@ -332,9 +400,12 @@ def allowlist(args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*DEFAULT_ALLOWLIST, *filter(None, extra)]))
 
 
-def main(argv: list[str] | None = None, clock: Clock = lambda: datetime.now(UTC)) -> int:
+def main(argv: list[str] | None = None, clock: Clock = lambda: datetime.now(UTC),
+         allow_private_for_tests: tuple[str, ...] = ()) -> int:
+    """The command; `allow_private_for_tests` lets tests reach their local server and is no command-line option."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    options = Options(args.timeout, args.retries, args.backoff, args.delay, args.workers, allowlist(args))
+    options = Options(args.timeout, args.retries, args.backoff, args.delay, args.workers, allowlist(args),
+                      deadline=args.deadline, allow_private_for_tests=allow_private_for_tests)
     cache = load_cache(args.cache)
     results = run(collect(args.site, args.data, args.site_url), options, cache, args.max_age, clock)
     save_cache(args.cache, cache, results)
@@ -342,7 +413,7 @@ def main(argv: list[str] | None = None, clock: Clock = lambda: datetime.now(UTC)
     if args.report:
         args.report.write_text(text, encoding="utf-8")
     print(text, end="")
-    return 1 if any(r.status == "broken" for r in results) else 0
+    return 1 if any(r.status in ("broken", "refused") for r in results) else 0
 
 
 if __name__ == "__main__":
