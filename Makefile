@@ -36,4 +36,4 @@ external-links: build  ## every external URL of the site and the sources, with r
 	$(PY) hooks/linkcheck.py --site site --data data --report external-links.md
 
 bench: $(VENV)/.installed  ## our build vs MkDocs alone at 1k and 10k synthetic entities (takes long); writes docs/performance.md
-	$(PY) -m hooks.bench.benchmark --sizes 1000,10000 --out docs/performance.md
+	PYTHONPATH=hooks $(PY) -m bench.benchmark --sizes 1000,10000 --out docs/performance.md

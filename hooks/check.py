@@ -10,11 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from microsite import check  # noqa: E402
-from microsite.errors import DataErrors  # noqa: E402
-from microsite.model import KINDS, json_schema  # noqa: E402
+from microsite import check
+from microsite.errors import DataErrors
+from microsite.model import KINDS, json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 

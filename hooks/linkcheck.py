@@ -35,8 +35,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parent))
-import safenet  # noqa: E402
+import safenet
 
 USER_AGENT = "npo-mash-microsite-linkcheck/1.0 (research microsite external link checker; Python)"
 DEFAULT_ALLOWLIST = ("linkedin.com", "twitter.com", "x.com")

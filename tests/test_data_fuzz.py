@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from microsite import check
+from microsite.errors import DataErrors
 from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from microsite import check  # noqa: E402
-from microsite.errors import DataErrors  # noqa: E402
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))  # raise it for a longer hunt
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"

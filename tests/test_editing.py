@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+from check import schema_files
 from tests import rawdata
 from tests.conftest import ROOT, build
 from tests.html import Html
 from tests.test_data_errors import CASES, check, make_project, write
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from check import schema_files  # noqa: E402
 
 GUIDE = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"<!-- example: (.+?) -->\n```text\n(.*?)```", GUIDE, re.S)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,11 +17,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "hooks"))
-import linkcheck  # noqa: E402
-import safenet  # noqa: E402
+import linkcheck
+import safenet
 
 FAST = ["--delay", "0", "--backoff", "0.01", "--timeout", "2"]
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

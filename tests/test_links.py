@@ -103,14 +103,12 @@ def test_two_builds_of_the_same_commit_are_byte_identical(tmp_path: Path) -> Non
 
 
 def _urls(site: Path) -> list[str]:
-    sys.path.insert(0, str(ROOT / "hooks"))
     from sitecheck import site_urls
 
     return site_urls(site)
 
 
 def _vanished(site: Path, published: Path) -> list[str]:
-    sys.path.insert(0, str(ROOT / "hooks"))
     from sitecheck import vanished_urls
 
     return vanished_urls(site, published)

@@ -1,4 +1,4 @@
-"""The build benchmark: `python -m hooks.bench.benchmark --sizes 1000,10000` (also `make bench`).
+"""The build benchmark: `python -m bench.benchmark --sizes 1000,10000` (also `make bench`).
 
 For each size, on synthetic data: (a) `mkdocs build --strict` of our project; (b) the very same pages,
 rendered by our core and written as plain Markdown, built by MkDocs alone with the same mkdocs.yml minus
@@ -34,7 +34,7 @@ NOTES = [
     "no `repo_url`), with `not_in_nav` for the entity pages, as the hook marks them. Both sites are compared file by file.",
     "Builds (a) and (b) alternate; each figure is the best of the runs at that size (see Runs above).",
     "Peak memory is the child's own `ru_maxrss` (from `os.wait4`), the largest of the runs.",
-    "Stages are timed on the same data in fresh processes (`python -m hooks.bench.stages`; caches and heap as in a build), "
+    "Stages are timed on the same data in fresh processes (`python -m bench.stages`; caches and heap as in a build), "
     "best of the passes. "
     "`load_all` parses and validates in one go; a second pass, file by file as `load_all` goes, times `compose` "
     "(read, YAML, refusal of tags and anchors) and `Record.convert` (the schema) apart, so parse + validation ≈ load.",
@@ -74,7 +74,7 @@ def bench_size(size: int, args: argparse.Namespace, repeat: int) -> SizeResult:
     log(f"{size}: timing the core's stages ({args.passes} fresh processes) and writing the floor project")
     passes = []
     for number in range(args.passes):  # a fresh process each: caches and heap as in a build
-        command = [sys.executable, "-m", "hooks.bench.stages", str(project), *(["--floor", str(floor)] if not number else [])]
+        command = [sys.executable, "-m", "bench.stages", str(project), *(["--floor", str(floor)] if not number else [])]
         stages = measure.run(command, ROOT, timeout)
         if stages.returncode != 0:
             raise RuntimeError(f"stage timing failed:\n{stages.output[-4000:]}")
@@ -137,7 +137,7 @@ def facts(args: argparse.Namespace) -> dict[str, str]:
         "Machine": f"{cpu}, {len(os.sched_getaffinity(0))} cores",
         "Software": f"Python {platform.python_version()}, MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}",
         "Code": args.label or commit,
-        "Data": f"synthetic, `python -m hooks.bench.synthetic --entities N --seed {args.seed}`; serve: the real data",
+        "Data": f"synthetic, `python -m bench.synthetic --entities N --seed {args.seed}`; serve: the real data",
         "Runs": f"builds: best of {args.repeat} at sizes up to {args.repeat_limit:,}, one run above; "
                 f"core stages: best of {args.passes} fresh processes at every size",
         "Load average (1 min) at start, at end": f"{args.load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
@@ -145,7 +145,7 @@ def facts(args: argparse.Namespace) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hooks.bench.benchmark", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated entity counts, smallest first")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="runs per build (best counts) at sizes up to --repeat-limit")

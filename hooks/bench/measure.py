@@ -22,10 +22,13 @@ BUILT = re.compile(r"Documentation built in ([\d.]+) seconds")
 PROJECT_PARTS = ("data", "seeds", "docs", "hooks", "overrides", "mkdocs.yml")
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def env() -> dict[str, str]:
     """The children's environment: no REPO_URL (no edit links), no MkDocs 2 banner, unbuffered logs."""
     base = {k: v for k, v in os.environ.items() if k != "REPO_URL"}
-    return {**base, "NO_MKDOCS_2_WARNING": "1", "PYTHONUNBUFFERED": "1"}
+    return {**base, "NO_MKDOCS_2_WARNING": "1", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT / "hooks")}
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def serve_rows(serve: ServeResult) -> list[str]:
 def markdown(sizes: list[SizeResult], serve: ServeResult | None, facts: dict[str, str], notes: list[str]) -> str:
     """The whole results page."""
     lines = ["---", "title: Performance", "---", "", "# Performance", "",
-             "Measured by `make bench` (`python -m hooks.bench.benchmark`) in one run; figures are ratios of that run.", ""]
+             "Measured by `make bench` (`python -m bench.benchmark`) in one run; figures are ratios of that run.", ""]
     lines += [f"- **{k}:** {v}" for k, v in facts.items()]
     lines += ["", "## Targets {#targets}", "", "| Target | Measured | Result |", "|---|---:|---|"]
     lines += [f"| {t.name} | {t.measured} | {'pass' if t.ok else '**FAIL**'} |" for t in targets(sizes, serve)]

@@ -1,4 +1,4 @@
-"""Time each stage of the core in-process: `python -m hooks.bench.stages PROJECT [--floor DIR] [--profile N]`.
+"""Time each stage of the core in-process: `python -m bench.stages PROJECT [--floor DIR] [--profile N]`.
 
 Prints one JSON object: seconds per stage (the best of `--repeat` passes) and the process's peak memory.
 `load` and `link` are the `load_all` and `link` calls inside `microsite.check`, as the build makes them; `load`
@@ -24,13 +24,13 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+import microsite
+from microsite.graph import Graph
+from microsite.load import KIND_BY_FOLDER, compose
+from microsite.render import Page, Renderer, site_nav
+from microsite.schema import Context
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "hooks"))
-import microsite  # noqa: E402
-from microsite.graph import Graph  # noqa: E402
-from microsite.load import KIND_BY_FOLDER, compose  # noqa: E402
-from microsite.render import Page, Renderer, site_nav  # noqa: E402
-from microsite.schema import Context  # noqa: E402
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
@@ -139,7 +139,7 @@ def write_floor(project: Path, pages: list[Page], floor: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hooks.bench.stages", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.stages", description=__doc__.splitlines()[0])
     parser.add_argument("project", type=Path)
     parser.add_argument("--repeat", type=int, default=1, help="passes; each stage reports its best")
     parser.add_argument("--floor", type=Path, help="also write the rendered pages as a plain MkDocs project here")

@@ -1,4 +1,4 @@
-"""Synthetic research data at any size: `python -m hooks.bench.synthetic --entities N --seed S --out DIR`.
+"""Synthetic research data at any size: `python -m bench.synthetic --entities N --seed S --out DIR`.
 
 Writes a complete project into DIR: data/ and seeds/ (synthetic archived texts) from the generator, and
 docs/, hooks/ and mkdocs.yml copied from this repository. The data has the real data's shape (see `shape`):
@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from microsite.model import KINDS, RELATION_TYPES
+
 from . import shape as S
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,8 +29,6 @@ COPIED = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build need
 MARKER = ".synthetic-project"
 WRITTEN = ("data", "seeds", "site", *COPIED)
 
-sys.path.insert(0, str(ROOT / "hooks"))
-from microsite.model import KINDS, RELATION_TYPES  # noqa: E402
 
 Doc = dict[str, Any]
 
@@ -336,7 +336,7 @@ def _prepare(out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hooks.bench.synthetic", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.synthetic", description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, required=True, help="number of entities (data files)")
     parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same files")
     parser.add_argument("--out", type=Path, required=True, help="project folder to write")
