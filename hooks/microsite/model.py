@@ -406,10 +406,10 @@ class Entity:
         return [f"{self.kind.plural}/{old}.md" for old in self.former_ids]
 
     @functools.cached_property
-    def sort_key(self) -> tuple[tuple[int, int, int], str]:
+    def sort_key(self) -> tuple[tuple[int, int, int, int], str]:
         """Chronological for dated kinds ('late 2021' after October 2021), then by name: plain values only."""
         date: PartialDate | Period | None = self.attrs.get("date")
-        return (date.sort_key() if date is not None else (9999, 0, 0), self.name.lower())
+        return (date.sort_key() if date is not None else (9999, 0, 0, 0), self.name.lower())
 
     def values(self) -> Iterator[tuple[Field, Any]]:
         """Every declared field of the entity with its value, common fields first."""

@@ -73,9 +73,9 @@ class PartialDate:
     def precision(self) -> str:
         return "day" if self.day else "month" if self.month else "year"
 
-    def sort_key(self) -> tuple[int, int, int]:
+    def sort_key(self) -> tuple[int, int, int, int]:
         """A plain tuple that orders dates chronologically, a year before its months and a month before its days."""
-        return (self.year, self.month, self.day)
+        return (self.year, self.month, self.day, 0)
 
     def bounds(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
         """The first and the last day this date may mean, as (year, month, day)."""
@@ -121,15 +121,15 @@ class Period:
             text = f"{self.qualifier} {text}"
         return f"{text} – {self.end.human()}" if self.end else text
 
-    def sort_key(self) -> tuple[int, int, int]:
+    def sort_key(self) -> tuple[int, int, int, int]:
         """Chronological, with 'late 2021' after October 2021 and 'early May' before 10 May."""
-        year, month, day = self.start.sort_key()
+        year, month, day, _ = self.start.sort_key()
         offset = _QUALIFIER_OFFSET.get(self.qualifier or "", 0)
         if offset and not month:
-            return (year, offset, 0)
+            return (year, offset, 0, 1)
         if offset and not day:
-            return (year, month, offset * 2)
-        return (year, month, day)
+            return (year, month, offset * 2, 1)
+        return (year, month, day, 0)
 
 
 def closest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:

@@ -65,7 +65,7 @@ def _plain(raw: str) -> str:
     """Escape a stretch of plain text, keeping one space at either edge if it had any."""
     if not raw.strip():
         return " " if raw else ""
-    return f"{' ' if raw[0].isspace() else ''}{md_escape(raw)}{' ' if raw[-1].isspace() else ''}"
+    return f"{' ' if raw[0].isspace() else ''}{md_escape(raw.strip())}{' ' if raw[-1].isspace() else ''}"
 
 
 # Letters of other scripts that look like Latin ones (after case folding), for spotting look-alike names.
