@@ -87,3 +87,22 @@ def on_post_build(config: MkDocsConfig) -> None:
         stub = Path(config.site_dir) / old.dest_uri
         stub.parent.mkdir(parents=True, exist_ok=True)
         stub.write_text(renderer.redirect_html(new.url_relative_to(old), entity.name), encoding="utf-8")
+
+
+# Every built page carries its Content-Security-Policy (GitHub Pages sends no headers); hooks/microsite/csp.py.
+# Not under `mkdocs serve`, which points site_url at itself: its live-reload script is inline and new per request.
+from microsite.csp import with_csp  # noqa: E402
+
+
+def _with_csp(html: str, config: MkDocsConfig) -> str:
+    serving = (config.site_url or "").startswith(f"http://{config.dev_addr.host}:{config.dev_addr.port}/")
+    return html if serving else with_csp(html)
+
+
+def on_post_page(output: str, page: object, config: MkDocsConfig) -> str:
+    return _with_csp(output, config)
+
+
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
+    """404.html is a theme template, not a page."""
+    return _with_csp(output_content, config) if template_name.endswith(".html") else output_content

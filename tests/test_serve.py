@@ -75,6 +75,7 @@ def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(project:
     original = data.read_text(encoding="utf-8")
     with mkdocs_serve(project, options, port, log, tmp) as server:
         assert wait_for(lambda: "Kim Jong Un" in fetch(page)), log.read_text()
+        assert "Content-Security-Policy" not in fetch(page), "a CSP would refuse serve's inline live-reload script"
         assert len(list(tmp.glob("mkdocs_*"))) == 1, "mkdocs serve did not build into a folder of its own TMPDIR"
         data.write_text(original.replace("name: Kim Jong Un", "name: [Kim"), encoding="utf-8")
         assert wait_for(lambda: "An error happened during the rebuild" in log.read_text()), log.read_text()

@@ -95,8 +95,10 @@ class Renderer:
                 yield old, entity
 
     def redirect_html(self, target_url: str, title: str) -> str:
-        """A stub page that sends readers and crawlers to `target_url`."""
-        return _environments()[1].get_template("redirect.html.j2").render(url=target_url, title=title)
+        """A stub page that sends readers and crawlers to `target_url`, with the CSP of every page."""
+        from .csp import with_csp
+
+        return with_csp(_environments()[1].get_template("redirect.html.j2").render(url=target_url, title=title))
 
     def render(self, template: str, page: str, **context: Any) -> str:
         template = _environments()[0].get_template(template)
