@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test check build lint linkcheck urls external-links bench
+.PHONY: serve test check build lint lock linkcheck urls external-links bench
 serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
 	$(VENV)/bin/mkdocs serve --dirty --no-strict  # rebuild only changed pages; `make build` and the tests stay strict
 
@@ -19,11 +19,22 @@ build: $(VENV)/.installed  ## strict build into site/ (never with -q or -v: both
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check hooks tests
 
+# Every package, transitive ones too, is pinned with its hashes: pip refuses anything else. No `pip install
+# --upgrade pip` (it would be unhashed): the venv's own pip installs the lock.
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
+
+# Re-lock from requirements.in with pip-tools in a throwaway venv. Existing pins are kept; `make lock
+# LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves them. Hashes come from PyPI itself (no local
+# mirror, wheel folder or pip config), so they match what CI and a fresh machine download.
+lock:  ## regenerate the hashed requirements.txt from requirements.in
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && python3 -m venv "$$tmp" \
+	&& "$$tmp/bin/pip" install --quiet pip==26.3 pip-tools==7.6.2 \
+	&& env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+	   "$$tmp/bin/pip-compile" --quiet --generate-hashes --strip-extras --index-url https://pypi.org/simple \
+	   --no-emit-index-url $(LOCK_ARGS) --output-file requirements.txt requirements.in
 
 linkcheck: build  ## every link and anchor in the built HTML, and no vanished URL
 	$(PY) hooks/sitecheck.py links site

@@ -10,6 +10,7 @@
 - `on_post_build`: write redirect stubs at the former URLs of renamed or merged entities (never over a page);
   in a dirty rebuild, take deleted pages out of the site and the search index.
 - `on_build_error`: a failed build leaves no record for the next dirty rebuild to trust.
+- `on_post_page`, `on_post_template`: every built page gets its Content-Security-Policy (`microsite.csp`).
 
 A data mistake becomes one `PluginError` listing every problem: no traceback, and no site is written.
 """
@@ -29,6 +30,7 @@ from mkdocs.structure.pages import Page
 
 # MkDocs puts this file's folder, hooks/, on the import path while it loads the hook: the one import root.
 from microsite import check
+from microsite.csp import with_csp
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
 from microsite.render import Renderer, site_nav
@@ -155,3 +157,19 @@ def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:
     if previous is not None:
         published = {file.url for file in _state.files.documentation_pages()}
         previous.entries = prune_search_index(previous.entries, _state.rendered, published)
+
+
+# Every built page carries its Content-Security-Policy (GitHub Pages sends no headers); hooks/microsite/csp.py.
+# Not under `mkdocs serve`, which points site_url at itself: its live-reload script is inline and new per request.
+def _with_csp(html: str, config: MkDocsConfig) -> str:
+    serving = (config.site_url or "").startswith(f"http://{config.dev_addr.host}:{config.dev_addr.port}/")
+    return html if serving else with_csp(html)
+
+
+def on_post_page(output: str, page: object, config: MkDocsConfig) -> str:
+    return _with_csp(output, config)
+
+
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
+    """404.html is a theme template, not a page."""
+    return _with_csp(output_content, config) if template_name.endswith(".html") else output_content

@@ -85,6 +85,7 @@ def test_a_renamed_entity_keeps_its_old_url_as_a_redirect(project: Path) -> None
     assert result.returncode == 0, result.output
     stub = (result.site / "actors" / "kim-jong-un" / "index.html").read_text(encoding="utf-8")
     assert 'url=../kim-jong-un-renamed/"' in stub
+    assert '<head><meta http-equiv="Content-Security-Policy"' in stub
     assert sitecheck("links", result.site).returncode == 0
 
 

@@ -1,13 +1,18 @@
-"""`mkdocs serve`: a bad edit prints the error and the server keeps running; the fix brings the site back."""
+"""`mkdocs serve`: a bad edit prints the error and the server keeps running; the fix brings the site back.
+Stopped as Ctrl-C stops it, the server removes its temporary site folder: tests leave no mkdocs_* behind."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,19 +41,42 @@ def fetch(url: str) -> str:
         return ""
 
 
+@contextmanager
+def mkdocs_serve(project: Path, options: list[str], port: int, log: Path, tmp: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`mkdocs serve` on 127.0.0.1:`port`, its output in `log`, its temporary site folder (mkdocs_*) made in `tmp`.
+
+    Stopped with SIGINT, as Ctrl-C stops it: MkDocs then deletes that folder itself (SIGTERM would kill it before
+    it does). One that does not stop within 20 s is killed, and its folder removed here.
+    """
+    tmp.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "mkdocs", "serve", *options, "-a", f"127.0.0.1:{port}"]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(tmp)}
+    with log.open("w") as out:
+        server = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        yield server
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+            for left in tmp.glob("mkdocs_*"):
+                shutil.rmtree(left, ignore_errors=True)
+
+
 @pytest.mark.parametrize("options", [[], ["--dirty", "--no-strict"]], ids=["plain", "dirty-as-make-serve"])
 def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(project: Path, options: list[str]) -> None:
     port = free_port()
-    log = project / "serve.log"
-    with log.open("w") as out:
-        command = [sys.executable, "-m", "mkdocs", "serve", *options, "-a", f"127.0.0.1:{port}"]
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        server = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT, env=env)
+    log, tmp = project / "serve.log", project.parent / "serve-tmp"
     page = f"http://127.0.0.1:{port}/actors/kim-jong-un/"
     data = project / "data" / "actors" / "kim-jong-un.yml"
     original = data.read_text(encoding="utf-8")
-    try:
+    with mkdocs_serve(project, options, port, log, tmp) as server:
         assert wait_for(lambda: "Kim Jong Un" in fetch(page)), log.read_text()
+        assert "Content-Security-Policy" not in fetch(page), "a CSP would refuse serve's inline live-reload script"
+        assert len(list(tmp.glob("mkdocs_*"))) == 1, "mkdocs serve did not build into a folder of its own TMPDIR"
         data.write_text(original.replace("name: Kim Jong Un", "name: [Kim"), encoding="utf-8")
         assert wait_for(lambda: "An error happened during the rebuild" in log.read_text()), log.read_text()
         output = log.read_text()
@@ -57,6 +85,5 @@ def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(project:
         assert server.poll() is None, "the server stopped"
         data.write_text(original.replace("name: Kim Jong Un", "name: Kim Jong Un (edited)"), encoding="utf-8")
         assert wait_for(lambda: "Kim Jong Un (edited)" in fetch(page)), log.read_text()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    assert not list(tmp.glob("mkdocs_*")), "mkdocs serve left its temporary site folder behind"
+    assert server.returncode == 0, f"mkdocs serve did not stop cleanly on Ctrl-C:\n{log.read_text()}"

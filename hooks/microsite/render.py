@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from . import views
+from .csp import with_csp
 from .errors import DataError, DataErrors, shown
 from .graph import Graph
 from .model import (
@@ -140,8 +141,8 @@ class Renderer:
             raise DataErrors(errors)
 
     def redirect_html(self, target_url: str, title: str) -> str:
-        """A stub page that sends readers and crawlers to `target_url`."""
-        return _environments()[1].get_template("redirect.html.j2").render(url=target_url, title=title)
+        """A stub page that sends readers and crawlers to `target_url`, with the CSP of every page."""
+        return with_csp(_environments()[1].get_template("redirect.html.j2").render(url=target_url, title=title))
 
     def render(self, template: str, page: str, **context: Any) -> str:
         template = _environments()[0].get_template(template)

@@ -1,13 +1,16 @@
-"""Browser fixtures: the built site served on 127.0.0.1 and read in Debian's Chromium through Playwright.
+"""Browser fixtures: the built site served on 127.0.0.1 and read in Chromium through Playwright.
 
-One browser for the whole session, one desktop and one phone page reused by the tests. Chromium is Debian's
-(/usr/bin/chromium, `apt-get install chromium`); Playwright's own browser download (`playwright install`) is
-never used. Without Chromium every browser test is skipped with a reason that says how to install it.
+One browser for the whole session, one desktop and one phone page reused by the tests. The browser is
+$CHROMIUM_PATH if set, else Debian's /usr/bin/chromium (`apt-get install chromium`), else one that
+`playwright install chromium` already put on this machine (as on GitHub's runners); the tests never download
+one. Without a browser every browser test is skipped with a reason that says how to install one, or fails
+when REQUIRE_BROWSER=1 (CI), so a missing browser cannot pass as a green run.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -22,7 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog,
 
 from tests.conftest import ROOT, Build
 
-CHROMIUM = Path("/usr/bin/chromium")
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -32,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-NO_CHROMIUM = f"Chromium not found at {CHROMIUM}: browser tests skipped; install it with apt-get install chromium"
+INSTALL_HINT = "install Chromium (`apt-get install chromium`) or set CHROMIUM_PATH to one"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -164,10 +167,17 @@ class Reader:
         return self._visits[path]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _chromium_present() -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(NO_CHROMIUM)
+def _runnable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def find_chromium(driver: Playwright) -> Path | str:
+    """The Chromium to drive, or why there is none. $CHROMIUM_PATH, when set, is the only candidate."""
+    if chosen := os.environ.get("CHROMIUM_PATH"):
+        return Path(chosen) if _runnable(Path(chosen)) else f"CHROMIUM_PATH={chosen} is not an executable file"
+    installed = Path(driver.chromium.executable_path)  # where `playwright install chromium` puts it; never fetched here
+    return next((path for path in (DEBIAN_CHROMIUM, installed) if _runnable(path)),
+                f"no Chromium at {DEBIAN_CHROMIUM} nor from `playwright install chromium`")
 
 
 @pytest.fixture(scope="session")
@@ -176,9 +186,20 @@ def playwright_driver() -> Iterator[Playwright]:
         yield driver
 
 
+@pytest.fixture(scope="session", autouse=True)
+def chromium(playwright_driver: Playwright) -> Path:
+    """The browser's executable; without one, every browser test is skipped, or fails under REQUIRE_BROWSER=1."""
+    found = find_chromium(playwright_driver)
+    if isinstance(found, Path):
+        return found
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {found}: {INSTALL_HINT}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {found}; {INSTALL_HINT}")
+
+
 @pytest.fixture(scope="session")
-def browser(playwright_driver: Playwright) -> Iterator[Browser]:
-    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+def browser(playwright_driver: Playwright, chromium: Path) -> Iterator[Browser]:
+    browser = playwright_driver.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
