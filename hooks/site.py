@@ -152,11 +152,14 @@ def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:
     """A dirty rebuild keeps the site folder and the search index: take out what deleted or renamed entities left."""
     for path in _state.builds.gone():
         (site / File.generated(config, path, content="").dest_uri).unlink(missing_ok=True)
+    # Material keeps the last index for dirty rebuilds and merges it with this build's entries, assuming one page
+    # changed (its merge drops every old entry when the home page is among those rendered). Merge here instead.
     search = config.plugins.get("material/search")
-    previous = getattr(search, "search_index_prev", None)  # Material keeps the last index for dirty rebuilds
-    if previous is not None:
+    index, previous = getattr(search, "search_index", None), getattr(search, "search_index_prev", None)
+    if index is not None and previous is not None:
         published = {file.url for file in _state.files.documentation_pages()}
-        previous.entries = prune_search_index(previous.entries, _state.rendered, published)
+        index.entries = prune_search_index(previous.entries, _state.rendered, published) + index.entries
+        search.search_index_prev = None
 
 
 # Every built page carries its Content-Security-Policy (GitHub Pages sends no headers); hooks/microsite/csp.py.

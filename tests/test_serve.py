@@ -87,3 +87,17 @@ def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(project:
         assert wait_for(lambda: "Kim Jong Un (edited)" in fetch(page)), log.read_text()
     assert not list(tmp.glob("mkdocs_*")), "mkdocs serve left its temporary site folder behind"
     assert server.returncode == 0, f"mkdocs serve did not stop cleanly on Ctrl-C:\n{log.read_text()}"
+
+
+def test_a_dirty_rebuild_takes_a_deleted_entity_out_of_the_site_and_the_search_index(project: Path) -> None:
+    port = free_port()
+    log, tmp = project / "serve.log", project.parent / "serve-tmp"
+    base = f"http://127.0.0.1:{port}/"
+    page = base + "actors/vladimir-chelomei/"
+    with mkdocs_serve(project, ["--dirty", "--no-strict"], port, log, tmp):
+        assert wait_for(lambda: "Vladimir Chelomei" in fetch(page)), log.read_text()
+        assert "actors/vladimir-chelomei/" in fetch(base + "search/search_index.json")
+        (project / "data" / "actors" / "vladimir-chelomei.yml").unlink()
+        assert wait_for(lambda: "actors/vladimir-chelomei/" not in fetch(base + "search/search_index.json")), log.read_text()
+        assert "Vladimir Chelomei" not in fetch(page), "the deleted entity's page is still served"
+        assert "actors/kim-jong-un/" in fetch(base + "search/search_index.json")
