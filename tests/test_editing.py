@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from check import schema_files
+from microsite.model import KINDS
 from tests import rawdata
 from tests.conftest import ROOT, build
 from tests.html import Html
@@ -15,8 +16,7 @@ from tests.test_data_errors import CASES, check, make_project, write
 
 GUIDE = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"<!-- example: (.+?) -->\n```text\n(.*?)```", GUIDE, re.S)
-SINGULAR = {"actors": "actor", "organizations": "organization", "weapons": "weapon", "assessments": "assessment",
-            "events": "event", "sources": "source"}
+SINGULAR = {kind.plural: kind.name for kind in KINDS.values()}
 
 
 def test_every_data_file_starts_with_the_modeline_of_its_kind() -> None:

@@ -8,6 +8,7 @@ in-process on the real core; `test_data_errors.py` runs the command line itself.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,3 +84,16 @@ def test_each_hostile_input_ends_in_its_exact_message_or_harmless_success(tmp_pa
     shutil.copytree(MINIMAL, project)
     apply(project, case.steps)
     assert printed(project) == case.expect
+
+
+GUIDE = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+GUIDE_EXAMPLES = re.findall(r"<!-- hostile: (.+?): (.+?) -->\n```text\n(.*?)\n```", GUIDE, re.S)
+
+
+def test_the_guide_shows_one_real_message_for_every_rule_of_the_corpus() -> None:
+    assert sorted(rule for rule, _, _ in GUIDE_EXAMPLES) == sorted({case.rule for case in CASES})
+    for rule, name, shown in GUIDE_EXAMPLES:
+        case = next(c for c in CASES if (c.rule, c.name) == (rule, name))
+        assert shown == case.expect, f"docs/contributing.md, {rule}: {name}"
+        spec = yaml.safe_load((CORPUS / f"{rule}.yml").read_text(encoding="utf-8"))
+        assert f"**{' '.join(spec['rule'].split())}**" in GUIDE
