@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from base64 import b64encode
 
 import pytest
 
-from tests.conftest import ROOT, Build
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from microsite.csp import inline_scripts, sha256_source, with_csp  # noqa: E402
+from microsite.csp import inline_scripts, sha256_source, with_csp
+from tests.conftest import Build
 
 META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 

@@ -21,7 +21,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, Playwright, Request, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Locator,
+    Page,
+    Playwright,
+    Request,
+    expect,
+    sync_playwright,
+)
 
 from tests.conftest import ROOT, Build
 
@@ -51,6 +62,16 @@ ENTITY_PAGES: dict[str, str] = {
     "source-archived": "sources/seed-article-2023-08-10/",
     "source": "sources/sentinellabs-2023-08-07/",
 }
+
+
+def search(page: Page, text: str) -> Locator:
+    """Type `text` into Material's search box as a reader would; the result links, once the first is visible."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(text)
+    results = page.locator("li.md-search-result__item > a.md-search-result__link")
+    expect(results.first).to_be_visible()
+    return results
 
 
 def nav_pages(config: Path = ROOT / "mkdocs.yml") -> dict[str, str]:

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import PAGE_TYPES, Reader, new_context, serve
-from tests.conftest import ROOT, Build
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from microsite.csp import with_csp  # noqa: E402
+from microsite.csp import with_csp
+from tests.browser.conftest import PAGE_TYPES, Reader, new_context, search, serve
+from tests.conftest import Build
 
 # Installed before any script of the page runs (Playwright's init scripts are not subject to the page's CSP).
 RECORD_VIOLATIONS = """window.__csp = [];
@@ -70,11 +67,7 @@ def test_tables_stay_aligned_without_inline_styles(watched: Reader) -> None:
 
 def test_search_shows_results_and_leads_to_the_page_under_the_policy(watched: Reader) -> None:
     page = watched.open("", settle=True)
-    box = page.locator("input.md-search__input")
-    box.click()
-    box.press_sequentially("APT37")
-    results = page.locator("li.md-search-result__item > a.md-search-result__link")
-    expect(results.first).to_be_visible()
+    results = search(page, "APT37")
     assert not violations(watched), violations(watched)
     results.filter(has_text="ScarCruft").first.click()
     expect(page).to_have_url(re.compile(r"/actors/scarcruft/"))

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests import rawdata
-from tests.browser.conftest import PAGE_TYPES, Reader
+from tests.browser.conftest import PAGE_TYPES, Reader, search
 
 ARCHIVED = sorted(i for i, (folder, data) in rawdata.by_id().items() if folder == "sources" and data.get("archive"))
 
@@ -68,12 +68,7 @@ def test_a_reader_clicks_from_home_to_an_actor_to_the_organization_it_broke_into
 
 def test_searching_an_alias_finds_the_entity_that_carries_it(desktop: Reader) -> None:
     page = desktop.open("", settle=True)
-    box = page.locator("input.md-search__input")
-    box.click()
-    box.press_sequentially("APT37")
-
-    results = page.locator("li.md-search-result__item > a.md-search-result__link")
-    expect(results.first).to_be_visible()
+    results = search(page, "APT37")
     scarcruft = results.filter(has=page.locator("h1", has_text=re.compile(r"^\s*ScarCruft\s*$")))
     expect(scarcruft).to_have_count(1)
     # Material adds ?h=<query> so the target page highlights the search term.
