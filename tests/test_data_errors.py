@@ -80,14 +80,14 @@ CASES = [
     Case("quote not in archive", "data/actors/lazarus-group.yml", edit("quote: The Lazarus Group may have used a backdoor "
          "called OpenCarrot.\nrelations", "quote: The Lazarus Group surely used a backdoor called OpenCarrot.\nrelations"), 10,
          "the quote is not in the archived text of 'sample-article'"),
-    Case("empty file", "data/weapons/opencarrot.yml", "# just a comment\n", 1, "the file is empty"),
-    Case("not UTF-8", "data/weapons/opencarrot.yml", "id: opencarrot\nname: Caf\xe9\n".encode("latin-1"), 2,
+    Case("empty file", "data/software/opencarrot.yml", "# just a comment\n", 1, "the file is empty"),
+    Case("not UTF-8", "data/software/opencarrot.yml", "id: opencarrot\nname: Caf\xe9\n".encode("latin-1"), 2,
          "the file is not UTF-8 text"),
-    Case("python tag", "data/weapons/opencarrot.yml", "id: opencarrot\nname: !!python/object/apply:os.system [ls]\n", 2,
+    Case("python tag", "data/software/opencarrot.yml", "id: opencarrot\nname: !!python/object/apply:os.system [ls]\n", 2,
          "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
-    Case("alias bomb", "data/weapons/opencarrot.yml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a]\n"
+    Case("alias bomb", "data/software/opencarrot.yml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a]\n"
          "c: [*b, *b, *b, *b, *b, *b]\n", 1, "YAML anchors and aliases"),
-    Case("absurdly large file", "data/weapons/opencarrot.yml", "id: opencarrot\n" + "# padding\n" * 60_000, 1,
+    Case("absurdly large file", "data/software/opencarrot.yml", "id: opencarrot\n" + "# padding\n" * 60_000, 1,
          "file is larger than"),
     Case("unknown status", "data/actors/lazarus-group.yml", edit("status: alleged", "status: certain"), 7,
          "'certain' is not allowed here"),
@@ -95,15 +95,15 @@ CASES = [
          "'hacked' is not allowed here"),
     Case("disputed fact without sides", "data/actors/lazarus-group.yml", edit("status: alleged", "status: disputed"), 6,
          "a disputed fact needs at least two 'positions'"),
-    Case("fact without citation", "data/weapons/opencarrot.yml", "id: opencarrot\nname: O\ncategory: malware\nsummary: S\n"
+    Case("fact without citation", "data/software/opencarrot.yml", "id: opencarrot\nname: O\ncategory: malware\nsummary: S\n"
          "facts:\n  - statement: It exists.\n    status: reported\n", 6, "a fact needs at least one citation"),
     Case("unknown data folder", "data/people/kim.yml", "id: kim\n", 1, "'people' is not a data folder"),
-    Case("wrong file suffix", "data/weapons/other.yaml", "id: other\n", 1, "data files must end in .yml"),
+    Case("wrong file suffix", "data/software/other.yaml", "id: other\n", 1, "data files must end in .yml"),
     Case("source without url or archive", "data/sources/sample-article.yml", "id: sample-article\nname: S\nsummary: S\n"
          "title: T\npublisher: P\ndate: 2023\nlanguage: en\n", 1, "a source needs a 'url' or an 'archive' file"),
-    Case("unknown entity link in prose", "data/weapons/opencarrot.yml", "id: opencarrot\nname: O\ncategory: malware\n"
+    Case("unknown entity link in prose", "data/software/opencarrot.yml", "id: opencarrot\nname: O\ncategory: malware\n"
          "summary: Used by [[lazarus-grup]].\n", 4, "unknown id 'lazarus-grup'"),
-    Case("two documents in one file", "data/weapons/opencarrot.yml", "id: opencarrot\n---\nid: other\n", 3,
+    Case("two documents in one file", "data/software/opencarrot.yml", "id: opencarrot\n---\nid: other\n", 3,
          "a data file holds exactly one entity"),
     Case("missing archive file", "data/sources/sample-article.yml", "id: sample-article\nname: S\nsummary: S\ntitle: T\n"
          "publisher: P\ndate: 2023\nlanguage: en\narchive: seeds/missing.txt\n", 8, "archive file 'seeds/missing.txt' does not"),
@@ -174,10 +174,10 @@ def test_the_build_stops_with_the_same_message_and_writes_no_site(tmp_path: Path
 def test_all_problems_of_a_run_are_reported_together_sorted_by_file(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     write(project, CASES[4])  # misspelt field in actors/
-    write(project, Case("", "data/weapons/opencarrot.yml", "id: opencarrot\nname: O\ncategory: gun\nsummary: S\n", 3, ""))
+    write(project, Case("", "data/software/opencarrot.yml", "id: opencarrot\nname: O\ncategory: gun\nsummary: S\n", 3, ""))
     result = check(project)
     places = re.findall(r"^(data/\S+?):(\d+):", result.stderr, re.MULTILINE)
-    assert places == [("data/actors/lazarus-group.yml", "4"), ("data/weapons/opencarrot.yml", "3")]
+    assert places == [("data/actors/lazarus-group.yml", "4"), ("data/software/opencarrot.yml", "3")]
     assert result.stderr.rstrip().endswith("2 problems found; nothing was built.")
 
 

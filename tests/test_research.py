@@ -72,9 +72,15 @@ def test_the_certainty_page_explains_every_status_the_data_uses(real_site: Build
     assert used and used <= page.ids
 
 
-def test_aliases_show_who_uses_them_where_a_source_says_so(real_site: Build) -> None:
+def test_each_alias_is_a_row_of_the_names_table_with_who_coined_it_and_who_uses_it(real_site: Build) -> None:
     for folder, data in rawdata.entities():
-        for alias in data.get("aliases") or []:
-            if alias.get("used_by"):
-                page = Html.parse(real_site.site / folder / data["id"] / "index.html")
-                assert f"{alias['name']}" in page.article_text and f"used by {alias['used_by']}" in page.article_text
+        if not data.get("aliases"):
+            continue
+        raw = (real_site.site / folder / data["id"] / "index.html").read_text(encoding="utf-8")
+        names = raw[raw.index('id="names"'):]
+        rows = [html.unescape(re.sub(r"<[^>]+>", "|", row)) for row in re.findall(r"<tr>(.*?)</tr>", names, re.S)]
+        for alias in data["aliases"]:
+            row = next((r for r in rows if f"|{alias['name']}|" in r.replace("\n", "")), None)
+            assert row is not None, f"{data['id']}: no row for {alias['name']}"
+            for key in ("named_by", "used_by", "lang"):
+                assert str(alias.get(key) or "") in row, f"{data['id']}: {alias['name']} lacks its {key}"

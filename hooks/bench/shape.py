@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-SHARE = {"source": 34, "organization": 21, "actor": 18, "assessment": 15, "event": 14, "weapon": 7}
+SHARE = {"source": 34, "organization": 21, "actor": 18, "assessment": 15, "event": 14, "weapon": 6, "software": 1}
+DEFAULT_SHARE = 1  # a kind the real data does not have yet
 FACTS = {
     "actor": (1,) * 10 + (2, 3, 4, 4, 4, 5, 8, 9),
     "organization": (1,) * 16 + (2, 2, 3, 3, 3, 7, 15),
@@ -29,7 +30,8 @@ VARIANTS = {
     "actor": {"person": 12, "group": 6},
     "organization": {"news-organization": 4, "company": 4, "state": 4, "state-body": 4, "intelligence-agency": 3,
                      "security-company": 2, "international-body": 2},
-    "weapon": {"programme": 3, "missile": 2, "warship": 1, "malware": 1},
+    "weapon": {"programme": 3, "missile": 2, "warship": 1},
+    "software": {"malware": 1},
 }
 TOPICS = {"attribution": 6, "significance": 3, "value-of-stolen-plans": 3, "authenticity": 3}
 LANGUAGES = {"en": 31, "de": 4, "id": 1}
@@ -139,11 +141,11 @@ def name(kind: str, rng: random.Random) -> tuple[str, str]:
     }
     if variant:
         return names[variant], variant
-    return {
+    return ({kind: f"{a} {f} {kind}"} | {
         "event": f"{a} {f} intrusion {rng.choice(('discovered', 'begins', 'disclosed', 'reported', 'ends'))}",
         "assessment": f"{rng.choice(LAST)}: {rng.choice(THINGS)} {rng.choice(('at risk', 'authentic', 'valuable'))}",
         "source": f"{rng.choice(PUBLISHERS)}, {rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.randint(2019, 2024)}",
-    }[kind], ""
+    })[kind], ""
 
 
 def _fill(rng: random.Random, template: str, names: list[str], **extra: str) -> str:

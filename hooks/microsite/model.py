@@ -14,7 +14,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DataError, Location, shown
-from .schema import Check, Choice, Date, Field, Flag, ListOf, PartialDate, Period, Record, Ref, RefTo, Slug, Text, Url, When
+from .schema import (
+    Check,
+    Choice,
+    Date,
+    Field,
+    Flag,
+    FormerId,
+    ListOf,
+    PartialDate,
+    Period,
+    Record,
+    Ref,
+    RefTo,
+    Slug,
+    Text,
+    Url,
+    When,
+)
 
 # --------------------------------------------------------------------------- certainty
 
@@ -44,8 +61,8 @@ PARTIES = ("actor", "organization")
 RELATION_TYPES: dict[str, RelationType] = {
     "targeted": RelationType("targeted", "was targeted by", PARTIES, ("organization",)),
     "compromised": RelationType("broke into the networks of", "had its networks broken into by", PARTIES, ("organization",)),
-    "used": RelationType("used", "was used by", PARTIES, ("weapon",)),
-    "developed": RelationType("developed", "was developed by", PARTIES, ("weapon",)),
+    "used": RelationType("used", "was used by", PARTIES, ("weapon", "software")),
+    "developed": RelationType("developed", "was developed by", PARTIES, ("weapon", "software")),
     "designed": RelationType("took part in designing", "was designed with the participation of", PARTIES, ("weapon",)),
     "oversaw-test-of": RelationType("oversaw a test of", "was tested under the oversight of", ("actor",), ("weapon",)),
     "presented": RelationType("presented", "was presented by", ("actor",), ("weapon",)),
@@ -53,7 +70,7 @@ RELATION_TYPES: dict[str, RelationType] = {
     "works-for": RelationType("works for", "employs", ("actor",), ("organization",)),
     "part-of": RelationType("is part of", "includes", PARTIES, ("organization",)),
     "linked-to": RelationType("is linked to", "is linked to", PARTIES, PARTIES),
-    "discovered": RelationType("discovered", "was discovered by", PARTIES, ("event", "weapon", "actor")),
+    "discovered": RelationType("discovered", "was discovered by", PARTIES, ("event", "weapon", "software", "actor")),
     "reported-on": RelationType("reported on", "was reported on by", PARTIES, ("event",)),
     "verified": RelationType("verified", "was verified by", PARTIES, ("event", "source")),
     "published": RelationType("published", "was published by", PARTIES, ("source",)),
@@ -136,6 +153,7 @@ class Alias:
 
     name: str
     lang: str | None
+    named_by: str | None
     used_by: str | None
     citations: list[Citation]
     location: Location
@@ -198,7 +216,8 @@ RELATION = Record("relation", (
 ALIAS = Record("alias", (
     Field("name", Text(), "the other name, in its own script", required=True),
     Field("lang", Text(), "language code of the name, e.g. ru, ko, de"),
-    Field("used_by", Text(), "who uses this name, where a source says so"),
+    Field("named_by", Text(), "who coined the name (the vendor or agency that named a group), where a source says so"),
+    Field("used_by", Text(), "who uses this name without having coined it, where a source says so"),
     Field("citations", CITATIONS, "sources for the name", default=list),
 ), Alias)
 
@@ -299,8 +318,8 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("summary", Text(prose=True), "one or two sentences in clean English", required=True),
     Field("facts", ListOf(FACT), "statements with their sources", default=list),
     Field("relations", ListOf(RELATION), "typed links from this entity to others", default=list),
-    Field("former_ids", ListOf(Slug()), "ids this entity had before a rename or merge; their URLs redirect here",
-          default=list),
+    Field("former_ids", ListOf(FormerId()), "ids this entity had before a rename or merge, as 'old-id', or as "
+          "'weapons/old-id' when it was of another kind; their URLs redirect here", default=list),
 )
 
 
@@ -326,14 +345,19 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("country", Text(), "where it is based"),
         Field("location", Text(), "city or town"),
     ), ("type", "country")),
-    Kind("weapon", "weapons", "Weapons", "A missile, a weapons programme or a cyber weapon such as malware.", (
+    Kind("weapon", "weapons", "Weapons", "A missile, a weapons programme or a ship that carries weapons.", (
         Field("category", Choice({
-            "missile": "a missile type", "programme": "a weapons programme", "malware": "malicious software",
-            "warship": "a ship that carries weapons",
+            "missile": "a missile type", "programme": "a weapons programme", "warship": "a ship that carries weapons",
         }), "what sort of weapon", required=True),
         Field("country", Text(), "country that builds or operates it"),
-        Field("indicators", INDICATORS, "indicators of compromise a source ties to this malware", default=list),
     ), ("category", "country")),
+    Kind("software", "software", "Malware and tools", "Malicious software or a tool used in an intrusion.", (
+        Field("category", Choice({"malware": "malicious software, such as a backdoor",
+                                  "tool": "legitimate or dual-use software used by attackers"}),
+              "malware or tool", required=True),
+        Field("platforms", ListOf(Text()), "operating systems it runs on, e.g. Windows", default=list),
+        Field("indicators", INDICATORS, "indicators of compromise a source ties to this software", default=list),
+    ), ("category", "platforms")),
     Kind("assessment", "assessments", "Assessments", "An expert's judgement on a question, with who judged and when.", (
         Field("assessor", RefTo("actor", "organization"), "who judged", required=True),
         Field("affiliation", RefTo("organization"), "the assessor's organisation at the time"),
@@ -403,7 +427,7 @@ class Entity:
     @property
     def former_paths(self) -> list[str]:
         """Markdown paths this entity was published under before; they redirect to `path`."""
-        return [f"{self.kind.plural}/{old}.md" for old in self.former_ids]
+        return [f"{old}.md" if "/" in old else f"{self.kind.plural}/{old}.md" for old in self.former_ids]
 
     @functools.cached_property
     def sort_key(self) -> tuple[tuple[int, int, int, int], str]:

@@ -224,6 +224,24 @@ class Slug(Text):
         return {**super().json_schema(), "maxLength": MAX_ID, "not": {"enum": sorted(RESERVED_IDS)}}
 
 
+class FormerId(FieldType):
+    """A former id: 'old-id', or 'folder/old-id' for an entity that was of another kind (its old URL's folder)."""
+
+    description = "id, or folder/id"
+
+    def convert(self, node: yaml.Node, ctx: Context) -> str:
+        value = Text().convert(node, ctx)
+        folder, _, old = value.rpartition("/")
+        if folder and not SLUG.fullmatch(folder):
+            raise DataError(ctx.at(node), f"{shown(value)} is not a valid former id",
+                            "write 'old-id', or 'folder/old-id' with the old URL's folder, e.g. 'weapons/opencarrot'")
+        Slug().convert(yaml.ScalarNode("tag:yaml.org,2002:str", old, node.start_mark, node.end_mark), ctx)
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*$"}
+
+
 class Url(Text):
     """An http(s) address of RFC 3986 characters, with a host and no user name or password."""
 
