@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.synthetic import generate
+from microsite.model import KINDS
 from tests import rawdata
 from tests.conftest import ROOT, Build, build
 from tests.html import Html
@@ -44,8 +45,7 @@ def test_the_generated_data_passes_the_checks(synthetic: Build) -> None:
 def test_the_data_has_every_kind_disputed_facts_hubs_and_both_kinds_of_quotes(synthetic: Build) -> None:
     entities = list(rawdata.entities(synthetic.project))
     assert len(entities) == SIZE
-    assert set(Counter(folder for folder, _ in entities)) == {"actors", "organizations", "weapons", "assessments", "events",
-                                                              "sources"}
+    assert set(Counter(folder for folder, _ in entities)) == {kind.plural for kind in KINDS.values()}
     facts = [f for _, data in entities for f in data.get("facts") or []]
     assert any(f["status"] == "disputed" and len(f["positions"]) >= 2 for f in facts)
     fan_in = Counter(r["target"] for _, data in entities for r in data.get("relations") or [])

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from microsite.model import KINDS, RELATION_TYPES
+from microsite.schema import Choice, Date, FieldType, Flag, ListOf, Record, RefTo, When
 
 from . import shape as S
 
@@ -80,8 +81,9 @@ class Picker:
 
 def split(total: int) -> dict[str, int]:
     """Entities per kind, in the real proportions, summing to `total` (largest remainder)."""
-    whole = sum(S.SHARE.values())
-    exact = {k: total * v / whole for k, v in S.SHARE.items()}
+    share = {kind: S.SHARE.get(kind, S.DEFAULT_SHARE) for kind in KINDS}  # every declared kind, new ones too
+    whole = sum(share.values())
+    exact = {k: total * v / whole for k, v in share.items()}
     counts = {k: int(x) for k, x in exact.items()}
     for kind in sorted(exact, key=lambda k: counts[k] - exact[k])[: total - sum(counts.values())]:
         counts[kind] += 1
@@ -107,7 +109,7 @@ class Generator:
                 self.stubs[kind].append(Stub(kind, f"{slug(name)[:40].strip('-')}-{serial}", name, rank, variant))
         self.pickers: dict[tuple[str, ...], Picker] = {}
         self.bags: dict[tuple[Any, ...], list[Any]] = {}
-        self.names = [s.name for k in ("organization", "actor", "weapon") for s in self.stubs[k][:60]]
+        self.names = [s.name for k in ("organization", "actor", "weapon", "software") for s in self.stubs.get(k, [])[:60]]
         sources = self.stubs["source"]
         archived = max(1, round(len(sources) * S.ARCHIVED_SHARE)) if sources else 0
         self.archived = {s.id: S.archive_text(self.rng, self.names) for s in sources[:archived]}
@@ -193,12 +195,12 @@ class Generator:
     def entity(self, stub: Stub) -> Doc:
         rng = self.rng
         doc: Doc = {"id": stub.id, "name": stub.name}
-        doc.update(getattr(self, f"_{stub.kind}")(stub))
+        doc.update(getattr(self, f"_{stub.kind}", self._declared)(stub))
         aliases = self.aliases(stub)
         if aliases:
             doc["aliases"] = aliases
         doc.setdefault("summary", S.summary(rng, stub.name))
-        facts = [self.fact(stub) for _ in range(self.draw(S.FACTS[stub.kind]))]
+        facts = [self.fact(stub) for _ in range(self.draw(S.FACTS.get(stub.kind, (1,))))]
         if facts:
             doc["facts"] = facts
         relations = [r for _ in range(self.draw(S.RELATIONS.get(stub.kind, (0,)))) if (r := self.relation(stub))]
@@ -220,6 +222,29 @@ class Generator:
         if self.rng.random() < 0.5:
             doc["location"] = self.rng.choice(S.CITIES)
         return doc
+
+    def _declared(self, stub: Stub) -> Doc:
+        """A kind without a generator of its own: its required fields, from its declaration."""
+        doc: Doc = {}
+        for spec in KINDS[stub.kind].fields:
+            if spec.required and spec.name not in ("summary",):
+                doc[spec.name] = self._value(spec.type, stub)
+        return doc
+
+    def _value(self, kind: FieldType, stub: Stub) -> Any:
+        if isinstance(kind, Choice):
+            return stub.variant if stub.variant in kind.choices else next(iter(kind.choices))
+        if isinstance(kind, ListOf):
+            return [self._value(kind.item, stub) for _ in range(max(kind.min_items, 1))]
+        if isinstance(kind, RefTo):
+            return self.picker(*(kind.kinds or ("actor", "organization"))).one(self.rng).id
+        if isinstance(kind, Record) and kind.description == "citation":
+            return self.citation()
+        if isinstance(kind, (Date, When)):
+            return S.date(self.rng, 2019, 2023)
+        if isinstance(kind, Flag):
+            return False
+        return S.summary(self.rng, stub.name)
 
     def _weapon(self, stub: Stub) -> Doc:
         return {"category": stub.variant, "country": self.rng.choice(S.COUNTRIES)}

@@ -34,6 +34,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from microsite.render import site_nav
 from tests.conftest import ROOT, Build
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -57,6 +58,7 @@ ENTITY_PAGES: dict[str, str] = {
     "actor": "actors/scarcruft/",
     "organization": "organizations/npo-mashinostroyeniya/",
     "weapon": "weapons/zircon/",
+    "software": "software/opencarrot/",
     "assessment": "assessments/sentinellabs-high-confidence-north-korea/",
     "event": "events/npo-mash-intrusion/",
     "source-archived": "sources/seed-article-2023-08-10/",
@@ -75,7 +77,7 @@ def search(page: Page, text: str) -> Locator:
 
 
 def nav_pages(config: Path = ROOT / "mkdocs.yml") -> dict[str, str]:
-    """Every page in mkdocs.yml's nav (home, each kind's index, the timeline, ...), named by its nav title."""
+    """Every page in the sidebar (home, each kind's index, the timeline, ...), named by its nav title."""
 
     class Loader(yaml.SafeLoader):
         pass
@@ -92,7 +94,7 @@ def nav_pages(config: Path = ROOT / "mkdocs.yml") -> dict[str, str]:
                     stem = re.sub(r"(^|/)index$", "", target.removesuffix(".md"))
                     pages[re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")] = f"{stem}/" if stem else ""
 
-    walk(yaml.load(config.read_text(encoding="utf-8"), Loader=Loader)["nav"])
+    walk([*site_nav(), *yaml.load(config.read_text(encoding="utf-8"), Loader=Loader)["nav"]])  # the hook's, then ours
     return pages
 
 

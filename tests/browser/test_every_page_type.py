@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PAGE_TYPES, Reader
 
@@ -101,4 +103,9 @@ def test_a_screenshot_of_every_page_type_is_written_for_review(
     page.evaluate("() => document.fonts.ready")
     shot = screenshots / f"{size}-{name}.png"
     page.screenshot(path=shot, full_page=True, animations="disabled")
-    assert shot.stat().st_size > 1000, f"{shot} is empty"
+    width, height = struct.unpack(">II", shot.read_bytes()[16:24])  # the PNG's IHDR: what was captured
+    viewport = page.viewport_size or {}
+    assert (width, height >= viewport.get("height", 0)) == (viewport.get("width"), True), f"{shot}: {width}x{height}"
+    title = page.locator("article h1").first
+    expect(title).to_be_visible()  # the page shows its content, not a blank or error screen
+    assert title.bounding_box()["x"] >= 0 and title.bounding_box()["x"] + 40 < width, f"{shot}: the title is off-screen"
