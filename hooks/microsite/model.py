@@ -182,6 +182,10 @@ def _check_fact(values: dict[str, Any], where: Location) -> None:
                         "add 'positions:' with a claim and citations per side, or choose another status")
     if positions and values["status"] != "disputed":
         raise DataError(where, "a fact with 'positions' must have status 'disputed'", "set 'status: disputed'")
+    sides = [{c.source.id for c in position.citations} for position in positions]
+    if positions and len(set().union(*sides)) < 2:
+        raise DataError(where, "a dispute needs sources that disagree, but every side cites the same source",
+                        "cite on each side the source that says it; one source's two statements are not a dispute")
     if not values["citations"] and not positions:
         raise DataError(where, "a fact needs at least one citation", "add 'citations:' with a source id and a verbatim quote")
 
@@ -291,6 +295,7 @@ class Kind:
     columns: tuple[str, ...]
     index_template: str = "index.md.j2"  # the kind's index page, which is its entry in the sidebar
     page_template: str = "entity.md.j2"  # the generic page renders every declared field; a kind may have its own
+    counted: str = "facts"  # what index tables count for each entity: its "facts", or the "citations" of a source
     check: Check | None = None
 
     @functools.cached_property
@@ -394,7 +399,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("notes", Text(prose=True), "what the reader should know about this source"),
         Field("uncited", ListOf(UNCITED), "for an archived text: passages deliberately not cited, with the reason",
               default=list),
-    ), ("publisher", "date"), page_template="source.md.j2", check=_check_source),
+    ), ("publisher", "date"), page_template="source.md.j2", counted="citations", check=_check_source),
 )}
 
 

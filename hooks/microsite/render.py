@@ -164,7 +164,7 @@ def _environments() -> tuple[Environment, Environment]:
     markdown.globals.update(
         kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
-        link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status,
+        link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
     )
     html = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
     return markdown, html
@@ -230,6 +230,13 @@ def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
     if isinstance(value, list):
         return Markup(", ").join(_value(context, item) for item in value)
     return md_escape(value)
+
+
+@pass_context
+def _count(context: Context, entity: Entity) -> int:
+    """What an index table counts for an entity, as its kind declares: its facts, or the citations of a source."""
+    graph: Graph = context["graph"]
+    return len(graph.citations[entity.id]) if entity.kind.counted == "citations" else len(entity.facts)
 
 
 @pass_context
