@@ -7,8 +7,8 @@ export NO_MKDOCS_2_WARNING := 1
 serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
 	$(VENV)/bin/mkdocs serve --dirty --no-strict  # rebuild only changed pages; `make build` and the tests stay strict
 
-test: $(VENV)/.installed  ## the whole test suite
-	$(PY) -m pytest
+test: $(VENV)/.installed  ## the whole test suite, on every core (one worker per test file: a file's builds are shared)
+	$(PY) -m pytest -n auto --dist loadfile
 
 check: $(VENV)/.installed  ## validate data/ without building the site
 	$(PY) hooks/check.py

@@ -18,6 +18,7 @@ PAYLOADS = {
     "summary": "A missile <img src=x onerror=\"window.__pwned=1\"> [click](javascript:window.__pwned=1) "
                "*hypersonic* [[kim-jong-un|the leader]] <b>bold</b> | pipe {#evil} &amp; `code`",
     "statement": "# not a heading\n  - not a list [x]: javascript:alert(1) <iframe src=//evil.example></iframe>",
+    "alias": "[alias](javascript:window.__pwned=1) <i>italic</i> *em*",
 }
 # A valid web address that holds every character Markdown reads as syntax and RFC 3986 still allows.
 MARKDOWN_URL = "https://example.com/*emph*_under_/(paren)!bang~tilde/'q'&amp=1;x=2+3#{frag}"
@@ -35,6 +36,7 @@ def inject(project: Path) -> None:
     whose name is a citation anchor's; optional keys left empty."""
     def zircon(data: dict) -> None:
         data["name"], data["summary"] = PAYLOADS["name"], PAYLOADS["summary"]
+        data["aliases"] = [{"name": PAYLOADS["alias"], "named_by": PAYLOADS["alias"]}]
         data["facts"].append({"statement": PAYLOADS["statement"], "status": "reported", "citations": [
             {"source": "seed-article-2023-08-10", "quote": "Zirkon hypersonic missile"}]})
 
@@ -76,6 +78,9 @@ def test_markup_in_data_is_shown_as_text_and_never_becomes_html(site: Build) -> 
     assert "[click](javascript:window.__pwned=1)" in page.article_text
     assert "<b>bold</b> | pipe {#evil} &amp; `code`" in page.article_text
     assert "# not a heading" in page.article_text
+    assert page.article_text.count(PAYLOADS["alias"]) == 3  # in "also known as", and as name and coiner in the table
+    raw = (site.site / "weapons" / "zircon" / "index.html").read_text(encoding="utf-8")
+    assert "<i>italic</i>" not in raw and "<em>em</em>" not in raw
 
 
 def test_only_emphasis_and_entity_links_render_in_prose(site: Build) -> None:
