@@ -381,12 +381,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-age", type=duration, default=timedelta(days=7), help="reuse cached results this young (7d)")
     p.add_argument("--report", type=Path, help="also write the Markdown report to this file")
     p.add_argument("--site-url", help="the site's own URL: links to its host are not external")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds for a connection or a read (default: 10)")
-    p.add_argument("--deadline", type=float, default=90.0, help="seconds per URL, every hop and retry included (90)")
-    p.add_argument("--retries", type=int, default=2, help="retries for timeouts, connection errors, 429, 5xx (2)")
-    p.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds, doubled each time (1)")
-    p.add_argument("--delay", type=float, default=1.0, help="minimum seconds between requests to one host (1)")
-    p.add_argument("--workers", type=int, default=4, help="hosts checked in parallel (default: 4)")
+    tuning = {"timeout": "seconds for a connection or a read", "deadline": "seconds per URL, every hop and retry included",
+              "retries": "retries for timeouts, connection errors, 429, 5xx",
+              "backoff": "first retry delay in seconds, doubled each time",
+              "delay": "minimum seconds between requests to one host", "workers": "hosts checked in parallel"}
+    defaults = Options()
+    for name, meaning in tuning.items():  # one source of defaults: the Options dataclass
+        default = getattr(defaults, name)
+        p.add_argument(f"--{name}", type=type(default), default=default, help=f"{meaning} (default: {default})")
     p.add_argument("--allow", action="append", default=[], metavar="HOST", help="another host never to request")
     p.add_argument("--allow-file", type=Path, help="file of hosts never to request, one per line, # comments")
     return p.parse_args(argv)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from microsite.schema import MONTHS
+
 SHARE = {"source": 34, "organization": 21, "actor": 18, "assessment": 15, "event": 14, "weapon": 6, "software": 1}
 DEFAULT_SHARE = 1  # a kind the real data does not have yet
 FACTS = {
@@ -58,8 +60,6 @@ COUNTRIES = ("North Korea", "Russia", "United States", "China", "Germany", "Sout
 CITIES = ("Reutov", "Pyongyang", "Moscow", "Washington", "Seoul", "Berlin", "London", "Beijing")
 PUBLISHERS = ("Reuters", "SentinelLabs (SentinelOne)", "Daily Maverick", "KBS World", "Bild (bild.de)", "Xinhua",
               "TASS", "The Record", "Cyber Daily (cyberdaily.au)", "GZERO Media", "Ahram Online", "Kontan")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
 ALIAS_FORMS = (("ru", "«{name}»"), ("ko", "{name} 그룹"), ("en", "the {name} team"), ("de", "die {name}"))
 
 SENTENCES = (
