@@ -68,3 +68,8 @@ def test_the_browser_tests_visit_a_page_of_every_kind_and_every_kind_has_a_diagr
     assert {kind.plural for kind in KINDS.values()} <= {path.split("/")[0] for path in PAGE_TYPES.values()}
     css = (ROOT / "docs" / "assets" / "site.css").read_text(encoding="utf-8")
     assert all(f".node--{kind} rect" in css for kind in KINDS)
+
+
+def test_the_guide_names_every_kind_folder_and_no_other() -> None:
+    listed = re.search(r"where the kind is one of (.*?)\.", GUIDE, re.S).group(1)
+    assert re.findall(r"`([a-z]+)`", listed) == [kind.plural for kind in KINDS.values()]

@@ -7,12 +7,24 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from microsite.model import KINDS
+from microsite.schema import Record, RefTo
 from tests import rawdata
 from tests.conftest import Build
 from tests.html import Html
 
 MONTHS = list(calendar.month_name[1:])  # the test's own oracle, independent of the core's formatting
-REFERENCE_KEYS = {"id", "target", "source", "assessor", "affiliation", "about", "involves", "copy_of"}
+def reference_keys() -> set[str]:
+    """Keys whose values are ids (shown as links), from the declarations: every field of an id type, at any depth."""
+    keys, records = {"id"}, [kind.record for kind in KINDS.values()]
+    while records:
+        for spec in records.pop().fields.values():
+            keys |= {spec.name} if isinstance(spec.inner, RefTo) else set()
+            records += [spec.inner] if isinstance(spec.inner, Record) else []
+    return keys
+
+
+REFERENCE_KEYS = reference_keys()
 
 
 def leaves(node: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
