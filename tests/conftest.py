@@ -57,6 +57,18 @@ def build(project: Path, **env_vars: str) -> Build:
     return Build(project, result.returncode, result.stdout + result.stderr)
 
 
+def check_report(project: Path) -> str:
+    """What `make check` prints for a project, computed in-process by the real core: every problem, or the OK line."""
+    from microsite import check
+    from microsite.errors import DataErrors
+
+    try:
+        graph = check(project)
+    except DataErrors as errors:
+        return str(errors)
+    return f"data OK: {len(graph.entities)} entities"
+
+
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The real data, built once for the session."""

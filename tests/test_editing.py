@@ -10,9 +10,9 @@ import pytest
 from check import schema_files
 from microsite.model import KINDS
 from tests import rawdata
-from tests.conftest import ROOT, build
+from tests.conftest import ROOT, build, check_report
 from tests.html import Html
-from tests.test_data_errors import CASES, check, make_project, write
+from tests.test_data_errors import CASES, make_project, write
 
 GUIDE = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"<!-- example: (.+?) -->\n```text\n(.*?)```", GUIDE, re.S)
@@ -44,7 +44,7 @@ def test_each_message_in_the_guide_is_what_a_real_run_prints(tmp_path: Path, nam
     case = next(c for c in CASES if c.name == name)
     project = make_project(tmp_path)
     write(project, case)
-    assert check(project).stderr == shown
+    assert check_report(project) + "\n" == shown
 
 
 def test_with_a_repository_url_each_entity_page_links_to_its_yaml_file_for_editing(project: Path) -> None:

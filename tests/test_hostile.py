@@ -17,9 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from microsite import check
-from microsite.errors import DataErrors
-from tests.conftest import ROOT
+from tests.conftest import ROOT, check_report
 
 CORPUS = ROOT / "tests" / "hostile"
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
@@ -63,15 +61,6 @@ def apply(project: Path, steps: dict[str, Any]) -> None:
         os.symlink(to.replace("{project}", str(project)), project / rel)
 
 
-def printed(project: Path) -> str:
-    """What `make check` prints for a project, computed in-process."""
-    try:
-        graph = check(project)
-    except DataErrors as errors:
-        return str(errors)
-    return f"data OK: {len(graph.entities)} entities"
-
-
 def test_every_rule_of_the_corpus_has_more_than_one_variant() -> None:
     rules = [case.rule for case in CASES]
     assert len(set(rules)) >= 8
@@ -83,7 +72,7 @@ def test_each_hostile_input_ends_in_its_exact_message_or_harmless_success(tmp_pa
     project = tmp_path / "project"
     shutil.copytree(MINIMAL, project)
     apply(project, case.steps)
-    assert printed(project) == case.expect
+    assert check_report(project) == case.expect
 
 
 GUIDE = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
