@@ -96,3 +96,20 @@ def test_a_dirty_rebuild_takes_a_deleted_entity_out_of_the_site_and_the_search_i
         assert wait_for(lambda: "actors/vladimir-chelomei/" not in fetch(base + "search/search_index.json")), log.read_text()
         assert "Vladimir Chelomei" not in fetch(page), "the deleted entity's page is still served"
         assert "actors/kim-jong-un/" in fetch(base + "search/search_index.json")
+
+
+def test_a_dirty_rebuild_after_one_edit_writes_only_the_pages_whose_markdown_changed(project: Path) -> None:
+    port = free_port()
+    log, tmp = project / "serve.log", project.parent / "serve-tmp"
+    page = f"http://127.0.0.1:{port}/actors/vladimir-chelomei/"
+    data = project / "data" / "actors" / "vladimir-chelomei.yml"
+    with mkdocs_serve(project, ["--dirty", "--no-strict"], port, log, tmp):
+        assert wait_for(lambda: "Vladimir Chelomei" in fetch(page)), log.read_text()
+        site = next(tmp.glob("mkdocs_*"))
+        before = {p: p.stat().st_mtime_ns for p in site.rglob("index.html")}
+        data.write_text(data.read_text(encoding="utf-8").replace("name: Vladimir Chelomei", "name: Vladimir Chelomey"),
+                        encoding="utf-8")
+        assert wait_for(lambda: "Vladimir Chelomey" in fetch(page)), log.read_text()
+        rewritten = sorted(p.relative_to(site).as_posix() for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
+    assert "actors/vladimir-chelomei/index.html" in rewritten
+    assert len(rewritten) < len(before) / 4, f"{len(rewritten)} of {len(before)} pages were written again"
