@@ -56,14 +56,15 @@ def test_every_disputed_fact_is_shown_as_a_disagreement_with_each_side_and_its_s
     assert disputed > 0
 
 
-def test_every_quote_that_no_archived_text_backs_is_marked_not_machine_verified(real_site: Build) -> None:
+def test_every_reference_shows_one_check_state_and_verified_only_for_archived_sources(real_site: Build) -> None:
     archived = {i for i, (f, d) in rawdata.by_id().items() if f == "sources" and d.get("archive")}
+    states = re.compile(r'class="quote-state quote-state--([a-z-]+)"')
     for folder, data in rawdata.entities():
         page_file = real_site.site / folder / data["id"] / "index.html"
         for item in re.findall(r'<li><span id="ref-\d+"></span>(.*?)</li>', page_file.read_text(encoding="utf-8"), re.S):
             target, _ = resolve(real_site.site, page_file, re.search(r'href="([^"]*)"', item).group(1))
-            source_id = target.parent.name
-            assert ("not machine-verified" in item) == (source_id not in archived), f"{data['id']}: {text(item)}"
+            [state] = states.findall(item)
+            assert (state == "verified") == (target.parent.name in archived), f"{data['id']}: {text(item)}"
 
 
 def test_the_certainty_page_explains_every_status_the_data_uses(real_site: Build) -> None:

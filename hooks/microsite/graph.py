@@ -14,6 +14,7 @@ from .model import RELATION_TYPES, Citation, Entity, Relation
 from .quotes import Archive, anchor
 from .schema import Choice, Ref, suggest
 from .text import skeleton
+from .verification import QuoteState, SourceCheck, load_checks, quote_state
 
 ARCHIVE_DIR = "seeds"
 MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
@@ -53,6 +54,7 @@ class Graph:
     grouped: dict[tuple[str, str, str], list[Entity]] = field(default_factory=_lists)  # (kind, field, choice) → entities
     citations: dict[str, list[Cited]] = field(default_factory=_lists)  # source id → claims citing it
     spans: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # source id → quote anchor → span
+    checks: dict[str, SourceCheck] = field(default_factory=dict)  # source id → what `make verify-sources` found
 
     def get(self, entity_id: str) -> Entity:
         return self.entities[entity_id]
@@ -64,13 +66,18 @@ class Graph:
         """True when the quote was found in the source's archived text."""
         return citation.source.id in self.archives
 
+    def quote_state(self, citation: Citation) -> QuoteState:
+        """How the citation's quote was checked: against the archived text, on its web page, or not yet."""
+        return quote_state(self.checks, self.is_verified(citation), citation)
+
 
 def link(entities: list[Entity], root: Path) -> Graph:
     """The linked graph of all entities, or `DataErrors` with every broken reference and quote."""
     index, errors = _index(entities)
     errors += [*_check_former_ids(entities, index), *_check_lookalike_names(index)]
     archives, archive_errors = _load_archives(index, root)
-    errors += archive_errors
+    checks, check_errors = load_checks(root, index)
+    errors += archive_errors + check_errors
     errors += [error for entity in entities for error in _resolve_refs(entity, index)]
     if errors:
         raise DataErrors(errors)
@@ -81,7 +88,7 @@ def link(entities: list[Entity], root: Path) -> Graph:
     if errors or quote_errors:
         raise DataErrors(errors + quote_errors)
     return Graph(index, archives, _by_kind(ordered), _incoming(ordered), _referrers(ordered), _grouped(ordered),
-                 citations, spans)
+                 citations, spans, checks)
 
 
 def claims(entity: Entity, graph: Graph) -> Iterator[tuple[str, Citation]]:

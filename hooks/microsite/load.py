@@ -19,6 +19,9 @@ MAX_NODES = 50_000
 SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 COMMON = {f.name for f in COMMON_FIELDS}
 KIND_BY_FOLDER = {kind.plural: kind for kind in KINDS.values()}
+# Folders of data/ that hold machine-written records, not entities: `make verify-sources` writes verification/
+# (read by microsite.verification). The entity loader never enters them.
+RECORD_FOLDERS = ("verification",)
 
 
 class _Resolver(yaml.resolver.BaseResolver):
@@ -59,7 +62,7 @@ def load_all(root: Path, data_dir: str = "data") -> list[Entity]:
     if base.is_symlink() or not base.is_dir():
         raise DataErrors([DataError(Location(data_dir), "the data folder does not exist, or is a link",
                                     f"create {data_dir}/ as a plain folder")])
-    for path in data_files(base):
+    for path in data_files(base, skip=RECORD_FOLDERS):
         rel = path.relative_to(root).as_posix()
         try:
             entity, file_errors = load_file(path, rel, _kind_of(path, base, rel))
@@ -74,13 +77,14 @@ def load_all(root: Path, data_dir: str = "data") -> list[Entity]:
     return entities
 
 
-def data_files(base: Path) -> list[Path]:
-    """Every file and link under `base`, sorted, without descending into links or hidden folders, and without
-    the leftovers of editors and operating systems (backups, swap files, .DS_Store), which are never data."""
+def data_files(base: Path, skip: tuple[str, ...] = ()) -> list[Path]:
+    """Every file and link under `base`, sorted, without descending into links, hidden folders or the folders of
+    `base` named in `skip`, and without the leftovers of editors and operating systems (backups, swap files,
+    .DS_Store), which are never data."""
     found = []
     for folder, dirs, files in os.walk(base):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (here == base and d in skip))
         found += [here / name for name in files if not DROPPINGS.search(name)]
         found += [here / name for name in dirs if (here / name).is_symlink()]
     return sorted(found)

@@ -1,44 +1,72 @@
-"""Find verbatim quotes in archived source texts, forgiving only typography."""
+"""Find verbatim quotes in texts (archived seeds, fetched pages), forgiving only typography.
+
+The one normalisation of the project: quotes are matched the same way against an archived text at build time and
+against a live or archived web page by `make verify-sources`. It folds typographic quotes, dashes and spaces, drops
+invisible marks that only steer line breaking (soft hyphen, zero-width space, word joiner, byte-order mark) and
+composes accents (Unicode NFC), so 'e' + combining acute matches 'é'.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u2039": "'", "\u203a": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
 })
 
 
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…](?=\s+[A-Z“\"(])|[.!?…][”\")]?(?=\s|$)|$)")
 
 
-def normalize(text: str) -> tuple[str, list[int]]:
-    """Fold quotes, dashes and runs of white space; return the text and each char's original index."""
+def _clusters(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each character with the combining marks (and Hangul vowel and final jamo) that follow it:
+    the stretches NFC may compose into fewer characters."""
+    start = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or not (unicodedata.combining(text[index]) or "\u1160" <= text[index] <= "\u11ff"):
+            yield start, index
+            start = index
+
+
+def fold_piece(text: str) -> str:
+    """Composed (NFC), with quotes, dashes and spaces folded and invisible marks dropped; white space is kept."""
+    return unicodedata.normalize("NFC", text).translate(_FOLD)
+
+
+def normalize(text: str) -> tuple[str, list[int], list[int]]:
+    """The folded text with runs of white space as one space, and for each of its characters where it starts and
+    ends in `text` (a composed character stands for its whole cluster)."""
     chars: list[str] = []
-    where: list[int] = []
-    folded = text.translate(_FOLD)
-    for index, char in enumerate(folded):
-        if char.isspace():
-            if not chars or chars[-1] == " ":
-                continue
-            char = " "
-        chars.append(char)
-        where.append(index)
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in _clusters(text):
+        for char in fold_piece(text[start:end]):
+            if char.isspace():
+                if not chars or chars[-1] == " ":
+                    continue
+                char = " "
+            chars.append(char)
+            starts.append(start)
+            ends.append(end)
     if chars and chars[-1] == " ":
         chars.pop()
-        where.pop()
-    return "".join(chars), where
+        starts.pop()
+        ends.pop()
+    return "".join(chars), starts, ends
 
 
 def fold(text: str) -> str:
     """`normalize` without the index map: for quotes, which are searched for rather than searched in."""
-    return " ".join(text.translate(_FOLD).split())
+    return " ".join(fold_piece(text).split())
 
 
 @functools.cache
@@ -53,12 +81,14 @@ class Archive:
 
     text: str
     _norm: str = field(init=False, repr=False)
-    _where: list[int] = field(init=False, repr=False)
+    _starts: list[int] = field(init=False, repr=False)
+    _ends: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        norm, where = normalize(self.text)
+        norm, starts, ends = normalize(self.text)
         object.__setattr__(self, "_norm", norm)
-        object.__setattr__(self, "_where", where)
+        object.__setattr__(self, "_starts", starts)
+        object.__setattr__(self, "_ends", ends)
 
     def locate(self, passage: str) -> tuple[int, int] | None:
         """The (start, end) of `passage` in the original text, or None."""
@@ -66,7 +96,7 @@ class Archive:
         start = self._norm.find(needle) if needle else -1
         if start < 0:
             return None
-        return self._where[start], self._where[start + len(needle) - 1] + 1
+        return self._starts[start], self._ends[start + len(needle) - 1]
 
     def sentences(self) -> list[tuple[int, int]]:
         """(start, end) of each sentence, heading and caption of the text, in order."""

@@ -36,6 +36,7 @@ from .model import (
 from .quotes import anchor
 from .schema import SLUG, Field, PartialDate, Period, Ref, Url
 from .text import finalize, html_escape, md_escape, prose
+from .verification import QUOTE_STATES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -165,6 +166,7 @@ def _environments() -> tuple[Environment, Environment]:
         kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
+        quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
     )
     html = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
     return markdown, html
@@ -252,3 +254,40 @@ def _cite(context: Context, citations: list[Citation]) -> Markup:
     refs: References = context["refs"]
     numbers = sorted({refs.number(c) for c in citations})
     return Markup("").join(Markup(f'<sup class="cite">[\\[{n}\\]](#ref-{n})</sup>') for n in numbers)
+
+
+def _external(url: str, text: str) -> Markup:
+    """A link to a validated http(s) address (a data or record `Url`), as raw HTML so no Markdown in it can act."""
+    return Markup(f'<a href="{html_escape(url)}">{md_escape(text)}</a>')
+
+
+@pass_context
+def _quote_state(context: Context, citation: Citation) -> Markup:
+    """How a citation's quote was checked, compactly: a badge linking to its meaning on the certainty page, the day of
+    the check, and the archived copy where it helps (where the quote was found, or what the page said before)."""
+    graph: Graph = context["graph"]
+    state = graph.quote_state(citation)
+    check, label = state.check, state.label
+    if state.name == "found" and check and check.where == "snapshot":
+        label = "found in the archived copy"
+    mark = "✓ " if state.name in ("verified", "found") else ""
+    badge = Markup(f"[{md_escape(mark + label)}]({_href(context['page'], 'certainty.md', 'quote-' + state.name)})"
+                   f"{{ .quote-state .quote-state--{state.name} }}")
+    if state.name in ("verified", "unchecked") or check is None:
+        return badge
+    text = badge + Markup(f" on {md_escape(check.date)}")
+    if state.name == "found" and check.where == "snapshot":
+        return text + Markup(" (") + _external(check.url, "snapshot") + Markup(")")
+    if state.name == "not-found" and state.archived_copy:
+        return text + Markup("; the page changed: see the ") + _external(state.archived_copy.url, "archived copy")
+    return text
+
+
+@pass_context
+def _archived_copy(context: Context, source: Entity) -> Markup:
+    """The source's Internet Archive snapshot as a link with its date, or nothing."""
+    record = context["graph"].checks.get(source.id)
+    if record is None or record.archived_copy is None:
+        return Markup("")
+    copy = record.archived_copy
+    return _external(copy.url, f"Internet Archive, {copy.date}")
