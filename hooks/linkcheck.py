@@ -172,20 +172,25 @@ class Checker:
         self.policy = options.policy()
         self.gate = HostGate(options.delay)
 
+    accept = "*/*"  # the Accept header
+
     def request(self, url: str, method: str, deadline: safenet.Deadline) -> Answer:
         """One request through the host gate; refusals, network errors and bad answers become an Answer too."""
-        headers = {"User-Agent": self.options.user_agent, "Accept": "*/*", "Connection": "close"}
+        headers = {"User-Agent": self.options.user_agent, "Accept": self.accept, "Connection": "close"}
         with self.gate.slot((urlsplit(url).hostname or "").lower()):
             try:
                 deadline.timeout()  # raises if waiting for the host's turn used up the deadline
                 with safenet.open_url(url, method, headers, policy=self.policy, deadline=deadline,
                                       timeout=self.options.timeout, max_bytes=self.options.max_bytes) as response:
-                    return Answer(response.status, response.getheader("Location"),
-                                  retry_after=response.getheader("Retry-After"))
+                    return self.answer(response)
             except safenet.Refused as refusal:
                 return Answer(refused=refusal.reason)
             except (OSError, ValueError, http.client.HTTPException, safenet.NetError) as error:
                 return Answer(error=_describe(error))
+
+    def answer(self, response: http.client.HTTPResponse) -> Answer:
+        """What a response says: its status and the headers that steer redirects and retries."""
+        return Answer(response.status, response.getheader("Location"), retry_after=response.getheader("Retry-After"))
 
     def attempt(self, url: str, deadline: safenet.Deadline) -> Answer:
         """HEAD, or GET if HEAD is refused."""
@@ -211,18 +216,23 @@ class Checker:
         asked = retry_after(answer.retry_after, datetime.now(UTC))
         return backoff if asked is None else max(backoff, min(asked, self.options.max_retry_after))
 
-    def check(self, url: str) -> Result:
-        """Follow the redirect chain from `url`, every hop checked by safenet, and classify where it ends."""
+    def follow(self, url: str) -> tuple[str, int, Answer]:
+        """Follow the redirect chain from `url`, every hop checked by safenet: where it ends, after how many hops,
+        and the last answer (an error after too many redirects)."""
         deadline, current, hops = safenet.Deadline(self.options.deadline), url, 0
         while True:
             if reason := safenet.check_url(current, self.policy):
-                return _verdict(url, current, hops, Answer(refused=reason))
+                return current, hops, Answer(refused=reason)
             answer = self.fetch(current, deadline)
             if answer.code not in REDIRECT_CODES or not answer.location:
-                return _verdict(url, current, hops, answer)
+                return current, hops, answer
             if hops == self.options.max_redirects:
-                return Result(url, "broken", answer.code, current, hops, f"more than {hops} redirects")
+                return current, hops, Answer(answer.code, error=f"more than {hops} redirects")
             current, hops = urljoin(current, answer.location.strip()), hops + 1
+
+    def check(self, url: str) -> Result:
+        """Follow the redirect chain from `url` and classify where it ends."""
+        return _verdict(url, *self.follow(url))
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:

@@ -1,0 +1,341 @@
+"""`make verify-sources` against a local server that behaves like the web, then the real build of what it wrote.
+
+The server on 127.0.0.1 serves a news article with boilerplate, a page that changed since it was quoted, a 404, a 403
+for bots, a redirect chain, a page that never answers, a huge page, a PDF, a German page in Windows-1252 and a page that
+robots.txt forbids; it also plays the Internet Archive (availability API, snapshots, Save Page Now). One host name
+resolves to a private address through the resolver that safenet's Policy takes. Every case checks the record
+written to data/verification/ and the text the built site shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+
+import verify
+from tests.conftest import ROOT, SITE_PARTS, Build, build
+
+NOW = datetime(2024, 5, 6, 5, 17, 3, tzinfo=UTC)
+SNAPSHOT_TIME = "20230807120000"
+FAST = ["--delay", "0", "--backoff", "0.01", "--timeout", "1", "--deadline", "1.5", "--retries", "1",
+        "--max-bytes", "200000", "--workers", "4"]
+
+NEWS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hackers breached missile maker</title></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/tech">Technology</a></nav>
+<div class="promo">Subscribe now for just $1 a week!</div>
+<article><h1>North Korean hackers breached a Russian missile maker</h1><p class="byline">By A. Reporter</p>
+<p>SEOUL, Aug 7 &#8211; An elite group of North Korean hackers secretly breached the computer networks of a leading
+Russian missile developer for at least five months last year, according to technical evidence.</p>
+<p>&#8220;It is a rare glimpse into sensitive cyber oper&shy;ations,&#8221; said Tom Hegel, a security researcher.</p>
+<p>The company did not respond to several requests for comment sent by e-mail and telephone on Monday.</p>
+</article><aside><h2>Related</h2><ul><li><a href="/a">More on missiles</a></li></ul></aside>
+<footer>&copy; 2023 Agency. All rights reserved. Cookie settings.</footer></body></html>"""
+
+
+def article(*paragraphs: str, charset: str = "utf-8") -> str:
+    body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
+    return (f'<!doctype html><html><head><meta charset="{charset}"><title>Report</title></head><body>'
+            f"<nav><a href='/'>Home</a></nav><article><h1>A report on the intrusion</h1>{body}</article>"
+            "<footer>All rights reserved.</footer></body></html>")
+
+
+OLD = article("The intruders stayed inside the network for five months, the researchers wrote in their report.",
+              "They used a backdoor that had been seen before in other campaigns against aerospace companies.")
+NEW = article("This article has been updated. An earlier version gave the wrong date for the intrusion.",
+              "They used a backdoor that had been seen before in other campaigns against aerospace companies.")
+GERMAN = article("„Die Angreifer hatten monatelang Zugriff auf die Server“, sagte Müller am Montag in Köln.",
+                 "Die Firma äußerte sich zunächst nicht zu den Vorwürfen.", charset="windows-1252")
+ROBOTS = "User-agent: *\nDisallow: /private/\n"
+
+
+@dataclass
+class Case:
+    """A source of the test project: its address on the test server (or elsewhere) and the quotes citing it."""
+
+    path: str
+    quotes: tuple[str, ...]
+    language: str = "en"
+    host: str = ""  # another host than the test server's
+
+
+CASES = {
+    "news": Case("/news/hackers-breached", ('"It is a rare glimpse into sensitive cyber operations," said Tom Hegel',)),
+    "changed": Case("/report?id=7&ref=*x*_y_", ("The intruders stayed inside the network for five months",
+                                                "They used a backdoor that had been seen before",
+                                                "The intruders left after two weeks")),
+    "gone": Case("/gone", ("The intruders stayed inside the network for five months",)),
+    "bots": Case("/no-bots", ("A quote on a page that refuses robots",)),
+    "robots": Case("/private/memo", ("A quote on a page robots.txt forbids",)),
+    "redirected": Case("/old-address", ("An elite group of North Korean hackers secretly breached",)),
+    "hanging": Case("/hang", ("A quote on a page that never answers",)),
+    "huge": Case("/huge", ("A quote on a page far too large",)),
+    "pdf": Case("/report.pdf", ("A quote in a PDF report",)),
+    "german": Case("/de/artikel", ('"Die Angreifer hatten monatelang Zugriff auf die Server", sagte Müller',), "de"),
+    "private": Case("/secret", ("A quote on an intranet page",), host="intranet.example"),
+    "to-private": Case("/to-intranet", ("A quote behind a redirect to an intranet",)),
+}
+SNAPSHOTS = {"changed", "gone", "news"}  # the fake archive has a snapshot of these sources' pages
+
+
+@dataclass
+class Server:
+    port: int = 0
+    hits: list[tuple[str, str]] = field(default_factory=list)  # (path, User-Agent)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def source_url(self, case: Case) -> str:
+        return f"http://{case.host}{case.path}" if case.host else self.url(case.path)
+
+
+def page_for(server: Server, path: str, agent: str) -> tuple[int, str, bytes]:
+    """(status, content type, body) for a GET on the fake web and the fake archive."""
+    route = urlsplit(path).path
+    if route == "/robots.txt":
+        return 200, "text/plain", ROBOTS.encode()
+    if route == "/wayback/available":
+        asked = parse_qs(urlsplit(path).query)["url"][0]
+        name = next((n for n, c in CASES.items() if server.source_url(c) == asked and n in SNAPSHOTS), None)
+        closest = {"available": True, "status": "200", "timestamp": SNAPSHOT_TIME,
+                   "url": f"http://web.archive.org/web/{SNAPSHOT_TIME}/{asked}"} if name else None
+        return 200, "application/json", json.dumps({"archived_snapshots": {"closest": closest} if closest else {}}).encode()
+    if route.startswith(f"/web/{SNAPSHOT_TIME}id_/"):
+        return 200, "text/html; charset=utf-8", (NEWS if "news" in path else OLD).encode()
+    if route.startswith("/save/"):
+        return 200, "text/html", b"<p>Saving page now</p>"
+    if route == "/no-bots" and "verify" in agent:
+        return 403, "text/html", b"<h1>Forbidden</h1><p>No robots.</p>"
+    pages = {"/news/hackers-breached": ("text/html; charset=utf-8", NEWS.encode()),
+             "/report": ("text/html; charset=utf-8", NEW.encode()),
+             "/de/artikel": ("text/html; charset=windows-1252", GERMAN.encode("cp1252")),
+             "/report.pdf": ("application/pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"),
+             "/huge": ("text/html; charset=utf-8", article("filler " * 60_000).encode()),
+             "/private/memo": ("text/html", article("A quote on a page robots.txt forbids").encode())}
+    if route in pages:
+        return 200, *pages[route]
+    return 404, "text/html", b"<h1>Not found</h1>"
+
+
+REDIRECTS = {"/old-address": "/moved", "/moved": "{base}/news/hackers-breached", "/to-intranet": "http://intranet.example/"}
+
+
+def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            server.hits.append((self.path, self.headers["User-Agent"] or ""))
+            if self.path == "/hang":
+                time.sleep(3)
+                return
+            try:
+                if self.path in REDIRECTS:
+                    self.send_response(301 if self.path == "/old-address" else 302)
+                    self.send_header("Location", REDIRECTS[self.path].replace("{base}", server.url("")))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                status, content_type, body = page_for(server, self.path, self.headers["User-Agent"] or "")
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client gave up (the byte cap)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    state = Server()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def resolver(host: str, port: int) -> list[str]:
+    """The test network's DNS: intranet.example is a private address; nothing else resolves."""
+    if host == "intranet.example":
+        return ["10.0.0.7"]
+    raise OSError(f"no such host in the test network: {host}")
+
+
+def make_project(target: Path, server: Server) -> Path:
+    """The minimal project with a source per case, each quote cited by one fact of npo-mash, ready to build."""
+    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", target)
+    for part in SITE_PARTS:
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, target / part)
+    config = target / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("overview: npo-mash-intrusion", "overview: intrusion"))
+    facts = []
+    for name, case in CASES.items():
+        source = {"id": name, "name": f"The {name} page", "summary": f"A test page: {name}.", "publisher": "Test Press",
+                  "date": "2023-08-07", "url": server.source_url(case), "language": case.language}
+        (target / "data" / "sources" / f"{name}.yml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+        facts += [{"statement": f"The {name} page says so.", "status": "reported",
+                   "citations": [{"source": name, "quote": quote}]} for quote in case.quotes]
+    org = target / "data" / "organizations" / "npo-mash.yml"
+    org.write_text(org.read_text(encoding="utf-8") + yaml.safe_dump({"facts": facts}, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def run_verify(project: Path, *extra: str, clock: datetime = NOW) -> tuple[int, str]:
+    report = project / "report.md"
+    code = verify.main(["--root", str(project), "--report", str(report), *FAST, *extra], clock=lambda: clock,
+                       allow_private_for_tests=("127.0.0.1",), resolver=resolver,
+                       archive_for_tests=(f"http://127.0.0.1:{SERVER_PORT[0]}/wayback/available",
+                                          f"http://127.0.0.1:{SERVER_PORT[0]}"))
+    return code, report.read_text(encoding="utf-8")
+
+
+SERVER_PORT: list[int] = [0]
+
+
+@dataclass
+class Verified:
+    project: Path
+    site: Build
+    report: str
+    seconds: float
+    server: Server
+
+    def record(self, name: str) -> dict:
+        return yaml.safe_load((self.project / "data" / "verification" / f"{name}.yml").read_text(encoding="utf-8"))
+
+    def entry(self, name: str, number: int = 0) -> dict:
+        quote = CASES[name].quotes[number]
+        return next(e for e in self.record(name)["quotes"] if e["quote"] == " ".join(quote.split()))
+
+    def reference(self, name: str, number: int = 0) -> str:
+        """The text of the reference list item that cites this case's quote on the citing page."""
+        page = self.site.page("organizations/npo-mash.md")
+        raw = page.path.read_text(encoding="utf-8")
+        items = raw[raw.index('id="references"'):].split("<li>")
+        [item] = [i for i in items if f"sources/{name}/" in i and CASES[name].quotes[number][:40] in _plain(i)]
+        return item
+
+
+@pytest.fixture(scope="module")
+def verified(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Verified:
+    SERVER_PORT[0] = server.port
+    project = make_project(tmp_path_factory.mktemp("verify") / "project", server)
+    start = time.monotonic()
+    code, report = run_verify(project)
+    seconds = time.monotonic() - start
+    assert code == 0
+    site = build(project)
+    assert site.returncode == 0, site.output
+    return Verified(project, site, report, seconds, server)
+
+
+def _plain(fragment: str) -> str:
+    """The text of an HTML fragment, white space folded."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def test_a_news_article_with_boilerplate_and_typographic_quotes_is_found_on_the_live_page(verified: Verified) -> None:
+    entry = verified.entry("news")
+    article_text, _ = verify.extract(NEWS.encode(), "text/html", "utf-8")
+    assert "Subscribe now" not in article_text and "Cookie settings" not in article_text
+    assert entry == {"quote": CASES["news"].quotes[0], "result": "found", "where": "live", "checked": "2024-05-06T05:17:03Z",
+                     "url": verified.server.url("/news/hackers-breached"),
+                     "sha256": hashlib.sha256(article_text.encode()).hexdigest()}
+    assert "✓ found on the page on 6 May 2024" in _plain(verified.reference("news"))
+
+
+def test_the_source_page_links_its_archived_copy_and_lists_its_quotes_with_their_state(verified: Verified) -> None:
+    snapshot = f"http://127.0.0.1:{verified.server.port}/web/{SNAPSHOT_TIME}/{verified.server.url('/news/hackers-breached')}"
+    assert verified.record("news")["archived_copy"] == {"url": snapshot, "captured": "2023-08-07T12:00:00Z"}
+    raw = verified.site.page("sources/news.md").path.read_text(encoding="utf-8")
+    assert f'<a href="{snapshot}">Internet Archive, 7 August 2023</a>' in raw
+    passages = _plain(raw[raw.index('id="passages"'):])
+    assert f"{CASES['news'].quotes[0]}” · ✓ found on the page on 6 May 2024" in passages
+
+
+def test_a_page_that_changed_is_checked_in_its_snapshot_and_a_lost_quote_links_the_archived_copy(verified: Verified) -> None:
+    server = verified.server
+    source_url = server.source_url(CASES["changed"])
+    snapshot = f"http://127.0.0.1:{server.port}/web/{SNAPSHOT_TIME}/{source_url}"
+    moved, kept, never = (verified.entry("changed", n) for n in range(3))
+    assert (moved["result"], moved["where"], moved["url"]) == ("found", "snapshot", snapshot)
+    assert (kept["result"], kept["where"], kept["url"]) == ("found", "live", source_url)
+    assert (never["result"], never["where"], never["url"]) == ("not-found", "live", source_url)
+    assert "✓ found in the archived copy on 6 May 2024 (snapshot)" in _plain(verified.reference("changed", 0))
+    lost = verified.reference("changed", 2)
+    assert "not found on the page on 6 May 2024; the page changed: see the archived copy" in _plain(lost)
+    assert f'<a href="{snapshot.replace("&", "&amp;")}">archived copy</a>' in lost  # '*x*_y_' is no emphasis
+
+
+def test_a_page_gone_404_is_checked_in_its_closest_snapshot(verified: Verified) -> None:
+    entry = verified.entry("gone")
+    assert (entry["result"], entry["where"]) == ("found", "snapshot")
+    asked = [parse_qs(urlsplit(path).query) for path, _ in verified.server.hits if path.startswith("/wayback/available?")]
+    assert {"url": [verified.server.url("/gone")], "timestamp": ["20230807"]} in asked
+    assert "found in the archived copy on 6 May 2024" in _plain(verified.reference("gone"))
+
+
+@pytest.mark.parametrize(("name", "note"), [
+    ("bots", "HTTP 403"),
+    ("robots", "not requested: robots.txt of http://127.0.0.1:{port} disallows it"),
+    ("hanging", "deadline of 1.5 s exceeded"),
+    ("huge", "the page is larger than 200000 bytes"),
+    ("pdf", "unsupported content type application/pdf"),
+    ("private", "not requested: intranet.example resolves to 10.0.0.7, a private address"),
+    ("to-private", "refused: intranet.example resolves to 10.0.0.7, a private address"),
+])
+def test_a_page_that_cannot_be_read_is_recorded_unreachable_and_shown_as_not_yet_checked(
+        verified: Verified, name: str, note: str) -> None:
+    entry = verified.entry(name)
+    assert (entry["result"], entry["note"]) == ("unreachable", note.format(port=verified.server.port))
+    assert "sha256" not in entry and "where" not in entry
+    item = _plain(verified.reference(name))
+    assert item.endswith("not yet checked") and "not found" not in item
+
+
+def test_robots_txt_is_obeyed_and_every_request_says_who_it_is(verified: Verified) -> None:
+    paths = [path for path, _ in verified.server.hits]
+    assert "/private/memo" not in paths and paths.count("/robots.txt") == 1
+    assert {agent for _, agent in verified.server.hits} == {verify.USER_AGENT}
+
+
+def test_a_redirect_chain_is_followed_and_the_final_address_recorded(verified: Verified) -> None:
+    entry = verified.entry("redirected")
+    assert (entry["result"], entry["url"]) == ("found", verified.server.url("/news/hackers-breached"))
+
+
+def test_a_german_page_in_windows_1252_with_german_quotation_marks_is_read_and_matched(verified: Verified) -> None:
+    assert verified.entry("german")["result"] == "found"
+    assert "✓ found on the page on 6 May 2024" in _plain(verified.reference("german"))
+
+
+def test_the_whole_run_keeps_to_its_deadlines(verified: Verified) -> None:
+    assert verified.seconds < 8
+
+
+def test_the_report_lists_what_was_not_found_or_not_read(verified: Verified) -> None:
+    assert verified.report.startswith("14 quotes of 12 sources checked: 6 found (2 of them in an archived copy), "
+                                      "1 not found, 7 on pages that could not be read.")
+    assert "| not-found | changed | “The intruders left after two weeks” |" in verified.report
