@@ -339,3 +339,50 @@ def test_the_report_lists_what_was_not_found_or_not_read(verified: Verified) -> 
     assert verified.report.startswith("14 quotes of 12 sources checked: 6 found (2 of them in an archived copy), "
                                       "1 not found, 7 on pages that could not be read.")
     assert "| not-found | changed | “The intruders left after two weeks” |" in verified.report
+
+
+def copy_of(verified: Verified, target: Path) -> Path:
+    """A copy of the verified project (without its site), to check again."""
+    shutil.copytree(verified.project, target / "again", ignore=shutil.ignore_patterns("site"))
+    return target / "again"
+
+
+def records(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((project / "data" / "verification").glob("*"))}
+
+
+def test_a_week_later_the_same_findings_leave_every_record_byte_for_byte_and_a_deleted_source_loses_its_own(
+        verified: Verified, tmp_path: Path) -> None:
+    before = records(verified.project)
+    assert sorted(before) == sorted(f"{name}.yml" for name in CASES)
+    project = copy_of(verified, tmp_path)
+    (project / "data" / "sources" / "pdf.yml").unlink()
+    org = project / "data" / "organizations" / "npo-mash.yml"
+    data = yaml.safe_load(org.read_text(encoding="utf-8"))
+    data["facts"] = [f for f in data["facts"] if f["citations"][0]["source"] != "pdf"]
+    org.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, _ = run_verify(project, clock=datetime(2024, 5, 13, 5, 17, 3, tzinfo=UTC))
+    assert code == 0
+    assert records(project) == {name: text for name, text in before.items() if name != "pdf.yml"}
+
+
+def test_a_quote_that_stops_matching_heads_the_report_and_fails_nothing(verified: Verified, tmp_path: Path) -> None:
+    project = copy_of(verified, tmp_path)
+    record = project / "data" / "verification" / "changed.yml"
+    record.write_text(record.read_text(encoding="utf-8").replace("result: not-found", "result: found"), encoding="utf-8")
+    code, report = run_verify(project, "--only", "changed")
+    assert code == 0
+    lines = report.splitlines()
+    address = verify.linkcheck.markdown_text(verified.server.source_url(CASES["changed"]))
+    assert lines[lines.index("| --- | --- | --- | --- | --- |") + 1] == (
+        f"| **stopped matching** | changed | “The intruders left after two weeks” | {address} |  |")
+    assert "result: not-found" in record.read_text(encoding="utf-8")
+
+
+def test_save_asks_the_internet_archive_only_for_pages_it_has_no_snapshot_of(verified: Verified, tmp_path: Path) -> None:
+    project = copy_of(verified, tmp_path)
+    verified.server.hits.clear()
+    code, report = run_verify(project, "--save", "--only", "bots", "--only", "news")
+    saved = [path for path, _ in verified.server.hits if path.startswith("/save/")]
+    assert code == 0 and saved == [f"/save/{verified.server.url('/no-bots')}"]
+    assert report.endswith("No snapshot yet:\n\n- bots: asked the Internet Archive to save it\n")

@@ -143,9 +143,9 @@ SOURCE_CHECK = Record("verification record", (
 
 
 def load_checks(root: Path, sources: dict[str, Entity], data_dir: str = "data") -> tuple[dict[str, SourceCheck], list[DataError]]:
-    """Every record in data/verification/ that still speaks for its source (same address): source id → record.
-
-    A record is untrusted input: it is read like a data file and any mistake is an error with its place."""
+    """Every record in data/verification/ that still speaks for its source (a source of that id, at the same
+    address): source id → record. A record is untrusted input: it is read like a data file and any mistake is an
+    error with its place. A stale record (its source deleted or moved) is ignored until the next run replaces it."""
     folder = root / data_dir / FOLDER
     checks: dict[str, SourceCheck] = {}
     errors: list[DataError] = []
@@ -156,14 +156,15 @@ def load_checks(root: Path, sources: dict[str, Entity], data_dir: str = "data") 
                                   f"make {data_dir}/{FOLDER}/ a plain folder, or remove it")]
     for path in data_files(folder):
         rel = path.relative_to(root).as_posix()
-        check, problems = _load_record(path, rel, sources) if path.parent == folder else (None, [_stray(rel)])
+        check, problems = _load_record(path, rel) if path.parent == folder else (None, [_stray(rel)])
         errors += problems
-        if check is not None and check.url == sources[check.source].attrs.get("url"):
-            checks[check.source] = check
+        source = sources.get(check.source) if check else None
+        if check and source and source.kind.name == "source" and check.url == source.attrs.get("url"):
+            checks[check.source] = check  # else it is stale: its source is gone or has moved; the next run replaces it
     return checks, errors
 
 
-def _load_record(path: Path, rel: str, sources: dict[str, Entity]) -> tuple[SourceCheck | None, list[DataError]]:
+def _load_record(path: Path, rel: str) -> tuple[SourceCheck | None, list[DataError]]:
     """One record, or the mistakes in it."""
     if path.is_symlink() or not path.is_file() or path.suffix != ".yml":
         return None, [_stray(rel)]
@@ -178,10 +179,6 @@ def _load_record(path: Path, rel: str, sources: dict[str, Entity]) -> tuple[Sour
     if check.source != path.stem:
         return None, [DataError(check.location, f"the record of {shown(check.source)} is in the file of "
                                 f"{shown(path.stem)}", "run `make verify-sources` again, or rename the file")]
-    source = sources.get(check.source)
-    if source is None or source.kind.name != "source":
-        return None, [DataError(check.location, f"{shown(check.source)} is not a source in data/sources/",
-                                "delete this record: its source is gone (`make verify-sources` removes it too)")]
     return check, []
 
 
