@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test check build lint lock linkcheck urls external-links bench
+.PHONY: serve test check build lint lock linkcheck urls external-links verify-sources bench
 serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
 	$(VENV)/bin/mkdocs serve --dirty --no-strict  # rebuild only changed pages; `make build` and the tests stay strict
 
@@ -45,6 +45,10 @@ urls: build  ## record the site's current URLs as published (after adding pages 
 
 external-links: build  ## every external URL of the site and the sources, with retries and a cache (needs the internet)
 	$(PY) hooks/linkcheck.py --site site --data data --report external-links.md
+
+# VERIFY_ARGS=--save also asks the Internet Archive to capture pages it has no snapshot of; --only ID checks one source.
+verify-sources: $(VENV)/.installed  ## check every quote against its web page or archived copy (needs the internet); writes data/verification/
+	$(PY) hooks/verify.py --report verification-report.md $(VERIFY_ARGS)
 
 bench: $(VENV)/.installed  ## our build vs MkDocs alone at 1k and 10k synthetic entities (takes long); writes docs/performance.md
 	PYTHONPATH=hooks $(PY) -m bench.benchmark --sizes 1000,10000 --out docs/performance.md

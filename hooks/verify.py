@@ -55,6 +55,7 @@ WAYBACK = "https://web.archive.org"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")  # pages whose text is searched
 READ_TYPES = (*TEXT_TYPES, "application/json")  # bodies read at all (JSON: the archive's answers)
 SNAPSHOT_TIME = re.compile(r"[0-9]{14}")
+MAX_REPORT = 60_000  # characters: GitHub refuses a pull request body over 65,536
 Clock = Callable[[], datetime]
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings are about the page, not about us
@@ -421,8 +422,13 @@ def report(outcomes: list[Outcome]) -> str:
     if findings:
         lines += ["A quote that stopped matching fails nothing: an editor decides whether the page changed, the quote "
                   "needs the archived copy, or the citation must go.", "",
-                  "| Result | Source | Quote | Address read | Note |", "| --- | --- | --- | --- | --- |",
-                  *(f.markdown() for f in findings)]
+                  "| Result | Source | Quote | Address read | Note |", "| --- | --- | --- | --- | --- |"]
+        rows = [f.markdown() for f in findings]
+        while rows and sum(len(line) + 1 for line in lines + rows) > MAX_REPORT:  # a pull request's body has a limit
+            rows.pop()
+        lines += rows
+        if len(rows) < len(findings):
+            lines += ["", f"…and {len(findings) - len(rows)} more: the job's log has the whole report."]
     saved = [f"- {linkcheck.markdown_text(o.record['source'])}: {o.saved}" for o in outcomes if o.saved]
     if saved:
         lines += ["", "No snapshot yet:", "", *saved]

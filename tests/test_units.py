@@ -78,6 +78,15 @@ def test_quotes_match_across_typography_and_white_space_and_keep_their_place_in_
     assert anchor("“It is”") == anchor('"It  is"') and fold(" a\u00a0b ") == "a b"
 
 
+def test_quotes_match_across_soft_hyphens_invisible_marks_and_decomposed_accents() -> None:
+    archive = Archive("Die Ope\u00adration lief mona\u200btelang, sagte Mu\u0308ller: \u203aja\u2039.")
+    start, end = archive.locate("Operation lief monatelang, sagte Müller: 'ja'")
+    assert archive.text[start:end] == "Ope\u00adration lief mona\u200btelang, sagte Mu\u0308ller: \u203aja\u2039"
+    start, end = archive.locate("sagte Müller")
+    assert archive.text[start:end] == "sagte Mu\u0308ller"  # the composed ü stands for u and its combining mark
+    assert fold("Ope\u00adration\ufeff") == "Operation" and anchor("Müller") == anchor("Mu\u0308ller")
+
+
 def test_names_that_only_look_alike_have_the_same_skeleton() -> None:
     assert skeleton("NPO Mаsh") == skeleton("npo mash")  # Cyrillic а
     assert skeleton("Lazarus") != skeleton("Lazarvs")

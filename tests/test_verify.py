@@ -386,3 +386,26 @@ def test_save_asks_the_internet_archive_only_for_pages_it_has_no_snapshot_of(ver
     saved = [path for path, _ in verified.server.hits if path.startswith("/save/")]
     assert code == 0 and saved == [f"/save/{verified.server.url('/no-bots')}"]
     assert report.endswith("No snapshot yet:\n\n- bots: asked the Internet Archive to save it\n")
+
+
+def test_a_report_too_long_for_a_pull_request_keeps_the_stopped_quotes_and_says_what_it_left_out() -> None:
+    entries = [{"quote": f"quote number {n} " + "x" * 300, "url": "https://example.com/", "result": "not-found"}
+               for n in range(400)]
+    outcome = verify.Outcome({"source": "s", "quotes": entries},
+                             findings=[verify.Finding("s", e, stopped=n == 399) for n, e in enumerate(entries)])
+    text = verify.report([outcome])
+    lines = text.splitlines()
+    assert len(text) < verify.MAX_REPORT
+    assert lines[lines.index("| --- | --- | --- | --- | --- |") + 1].startswith("| **stopped matching** | s | “quote number 399")
+    assert text.rstrip().endswith("more: the job's log has the whole report.")
+
+
+def test_the_weekly_job_checks_the_quotes_and_opens_a_pull_request_with_least_privilege() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8"))
+    job = workflow["jobs"]["verify-sources"]
+    assert "schedule" in job["if"] and "push" not in job["if"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]) for step in job["steps"] if "uses" in step)
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "make verify-sources" in runs and "--body-file verification-report.md" in runs
+    assert "secrets." not in json.dumps(job) and job["steps"][0]["with"]["persist-credentials"] is False
