@@ -383,6 +383,17 @@ def duration(text: str) -> timedelta:
     return timedelta(**{unit: float(match[1])})
 
 
+def network_arguments(p: argparse.ArgumentParser, defaults: Options, each: str, workers: str) -> None:
+    """The politeness and time limits of a command that fetches (this one, hooks/verify.py); defaults from `defaults`."""
+    tuning = {"timeout": "seconds for a connection or a read", "deadline": f"seconds per {each}, every hop and retry included",
+              "retries": "retries for timeouts, connection errors, 429, 5xx",
+              "backoff": "first retry delay in seconds, doubled each time",
+              "delay": "minimum seconds between requests to one host", "workers": workers}
+    for name, meaning in tuning.items():  # one source of defaults: an Options
+        default = getattr(defaults, name)
+        p.add_argument(f"--{name}", type=type(default), default=default, help=f"{meaning} (default: {default})")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--site", type=Path, default=Path("site"), help="built site folder (default: site)")
@@ -391,14 +402,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-age", type=duration, default=timedelta(days=7), help="reuse cached results this young (7d)")
     p.add_argument("--report", type=Path, help="also write the Markdown report to this file")
     p.add_argument("--site-url", help="the site's own URL: links to its host are not external")
-    tuning = {"timeout": "seconds for a connection or a read", "deadline": "seconds per URL, every hop and retry included",
-              "retries": "retries for timeouts, connection errors, 429, 5xx",
-              "backoff": "first retry delay in seconds, doubled each time",
-              "delay": "minimum seconds between requests to one host", "workers": "hosts checked in parallel"}
-    defaults = Options()
-    for name, meaning in tuning.items():  # one source of defaults: the Options dataclass
-        default = getattr(defaults, name)
-        p.add_argument(f"--{name}", type=type(default), default=default, help=f"{meaning} (default: {default})")
+    network_arguments(p, Options(), "URL", "hosts checked in parallel")
     p.add_argument("--allow", action="append", default=[], metavar="HOST", help="another host never to request")
     p.add_argument("--allow-file", type=Path, help="file of hosts never to request, one per line, # comments")
     return p.parse_args(argv)

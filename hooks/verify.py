@@ -55,6 +55,7 @@ WAYBACK = "https://web.archive.org"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")  # pages whose text is searched
 READ_TYPES = (*TEXT_TYPES, "application/json")  # bodies read at all (JSON: the archive's answers)
 SNAPSHOT_TIME = re.compile(r"[0-9]{14}")
+DEFAULTS = linkcheck.Options(timeout=20.0, backoff=2.0, delay=2.0, max_bytes=8 << 20)  # patient with slow news sites
 MAX_REPORT = 60_000  # characters: GitHub refuses a pull request body over 65,536
 Clock = Callable[[], datetime]
 
@@ -441,13 +442,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--only", action="append", default=[], metavar="SOURCE_ID", help="check only this source (repeatable)")
     p.add_argument("--save", action="store_true", help="ask the Internet Archive to save pages it has no snapshot of")
     p.add_argument("--report", type=Path, help="also write the Markdown report to this file")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds for a connection or a read (default: 20)")
-    p.add_argument("--deadline", type=float, default=90.0, help="seconds per page, every hop and retry included (90)")
-    p.add_argument("--retries", type=int, default=2, help="retries for timeouts, connection errors, 429, 5xx (2)")
-    p.add_argument("--backoff", type=float, default=2.0, help="first retry delay in seconds, doubled each time (2)")
-    p.add_argument("--delay", type=float, default=2.0, help="minimum seconds between requests to one host (2)")
-    p.add_argument("--workers", type=int, default=4, help="sources checked in parallel, one request per host (4)")
-    p.add_argument("--max-bytes", type=int, default=8 << 20, help="largest response read, in bytes (8 MiB)")
+    linkcheck.network_arguments(p, DEFAULTS, "page", "sources checked in parallel, one request at a time per host")
+    p.add_argument("--max-bytes", type=int, default=DEFAULTS.max_bytes, help="largest response read, in bytes (8 MiB)")
     return p.parse_args(argv)
 
 

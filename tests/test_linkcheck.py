@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import parse_qs, quote, urlsplit
@@ -19,6 +19,7 @@ import pytest
 
 import linkcheck
 import safenet
+from tests.localserver import serving
 
 FAST = ["--delay", "0", "--backoff", "0.01", "--timeout", "2"]
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -158,14 +159,8 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
     state = Server()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.005}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(handler_for(state)) as state.port:
+        yield state
 
 
 def fake_project(tmp_path: Path, server: Server, *paths: str, source: str = "/ok") -> tuple[Path, Path]:

@@ -14,12 +14,11 @@ import html
 import json
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,6 +27,7 @@ import yaml
 
 import verify
 from tests.conftest import ROOT, SITE_PARTS, Build, build
+from tests.localserver import serving
 
 NOW = datetime(2024, 5, 6, 5, 17, 3, tzinfo=UTC)
 SNAPSHOT_TIME = "20230807120000"
@@ -166,14 +166,8 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     state = Server()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(handler_for(state)) as state.port:
+        yield state
 
 
 def resolver(host: str, port: int) -> list[str]:
