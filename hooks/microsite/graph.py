@@ -91,11 +91,6 @@ def link(entities: list[Entity], root: Path) -> Graph:
                  citations, spans, checks)
 
 
-def claims(entity: Entity, graph: Graph) -> Iterator[tuple[str, Citation]]:
-    """Every citation of an entity with the claim it supports."""
-    return entity.claims(graph.name_of)
-
-
 def cited_by_source(ordered: list[Entity], index: dict[str, Entity]) -> defaultdict[str, list[Cited]]:
     """Source id → every claim citing it, in the order of the entities."""
     cited: defaultdict[str, list[Cited]] = _lists()
