@@ -42,6 +42,7 @@ def inject(project: Path) -> None:
 
     def source(data: dict) -> None:
         data["url"] = MARKDOWN_URL.replace("{", "%7B").replace("}", "%7D")
+        data["notes"] = "Read through [[kim-jong-un|a copy]]; *not* <b>the original</b>."
 
     def hegel(data: dict) -> None:
         data["name"] = "Ref 1"
@@ -109,3 +110,9 @@ def test_an_entity_named_like_a_citation_anchor_keeps_every_id_on_its_page_uniqu
 def test_optional_keys_left_empty_build_as_if_left_out(site: Build) -> None:
     page = Html.parse(site.site / "actors" / "tom-hegel" / "index.html")
     assert "Role:" not in page.article_text and "None" not in page.article_text
+
+
+def test_prose_fields_of_a_kind_render_their_entity_links_and_emphasis(site: Build) -> None:
+    text = (site.site / "sources" / "abc-news-2023-08-08" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../../actors/kim-jong-un/">a copy</a>' in text and "<em>not</em>" in text
+    assert "&lt;b&gt;the original&lt;/b&gt;" in text

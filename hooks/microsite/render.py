@@ -223,6 +223,8 @@ def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
         return Markup(f'<a href="{html_escape(value)}">{md_escape(value)}</a>')
     if spec is not None and spec.type is STATUS:
         return _status(context, value)
+    if spec is not None and getattr(spec.type, "prose", False):  # notes and the like: emphasis and entity links
+        return _prose(context, value)
     if isinstance(value, Ref):
         return _link(context, value)
     if isinstance(value, (PartialDate, Period)):
