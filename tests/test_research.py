@@ -85,3 +85,13 @@ def test_each_alias_is_a_row_of_the_names_table_with_who_coined_it_and_who_uses_
             assert row is not None, f"{data['id']}: no row for {alias['name']}"
             for key in ("named_by", "used_by", "lang"):
                 assert str(alias.get(key) or "") in row, f"{data['id']}: {alias['name']} lacks its {key}"
+
+
+def test_indicators_sit_only_on_groups_and_software_and_each_shows_on_its_owners_page(real_site: Build) -> None:
+    owners = {(folder, data["id"]): data for folder, data in rawdata.entities() if data.get("indicators")}
+    assert owners, "no indicators in the data"
+    for (folder, entity_id), data in owners.items():
+        assert folder == "software" or (folder == "actors" and data["type"] == "group"), entity_id
+        page = Html.parse(real_site.site / folder / entity_id / "index.html")
+        for block in data["indicators"]:
+            assert all(value in page.article_text for value in block["values"]), entity_id

@@ -328,6 +328,12 @@ COMMON_FIELDS: tuple[Field, ...] = (
 )
 
 
+def _check_actor(values: dict[str, Any], where: Location) -> None:
+    if values["indicators"] and values["type"] != "group":
+        raise DataError(where, "indicators belong to a group or a piece of software, not to a person",
+                        "put them on the group or the malware the source ties them to")
+
+
 def _check_source(values: dict[str, Any], where: Location) -> None:
     if not values.get("url") and not values.get("archive"):
         raise DataError(where, "a source needs a 'url' or an 'archive' file", "add 'url:' or 'archive: seeds/<file>'")
@@ -339,8 +345,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
               "person or group", required=True),
         Field("role", Text(), "what the actor is, in a few words, e.g. 'missile expert'"),
         Field("country", Text(), "country the actor belongs to or works from"),
-        Field("indicators", INDICATORS, "indicators of compromise a source ties to the actor", default=list),
-    ), ("type", "role")),
+        Field("indicators", INDICATORS, "indicators of compromise a source ties to the group", default=list),
+    ), ("type", "role"), check=_check_actor),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
