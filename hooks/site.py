@@ -6,7 +6,8 @@
 - `on_pre_build` (every build and every `serve` rebuild): load, validate and link `data/`; check that no two
   pages or redirects share a URL.
 - `on_files`: add the rendered pages as generated files; entity pages stay out of the sidebar and
-  link to their YAML file for editing.
+  link to their YAML file for editing. Add the downloads (`microsite.exports`) as generated files too, so that
+  strict mode and the link check see them.
 - `on_post_build`: write redirect stubs at the former URLs of renamed or merged entities (never over a page);
   in a dirty rebuild, take deleted pages out of the site and the search index.
 - `on_build_error`: a failed build leaves no record for the next dirty rebuild to trust.
@@ -17,6 +18,7 @@ A data mistake becomes one `PluginError` listing every problem: no traceback, an
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 # MkDocs puts this file's folder, hooks/, on the import path while it loads the hook: the one import root.
-from microsite import check
+from microsite import check, exports
 from microsite.csp import with_csp
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
@@ -116,8 +118,19 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if page.source:
             file.edit_uri = f"../{page.source}"  # relative to edit_uri, which points at docs/
         files.append(file)
+    _add_downloads(files, config)
     _state.files = files
     return files
+
+
+def _add_downloads(files: Files, config: MkDocsConfig) -> None:
+    graph = _state.renderer.graph
+    moment = exports.as_of(graph, os.environ.get("SOURCE_DATE_EPOCH"))
+    site_url = None if _serving(config) else config.site_url
+    for path, content in exports.files(graph, config.site_name, moment, site_url):
+        if files.get_file_from_path(path) is None:
+            _state.builds.unchanged(path, content)  # noted, so that a dirty rebuild removes those of a deleted entity
+            files.append(File.generated(config, path, content=content))
 
 
 def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
@@ -164,9 +177,12 @@ def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:
 
 # Every built page carries its Content-Security-Policy (GitHub Pages sends no headers); hooks/microsite/csp.py.
 # Not under `mkdocs serve`, which points site_url at itself: its live-reload script is inline and new per request.
+def _serving(config: MkDocsConfig) -> bool:
+    return (config.site_url or "").startswith(f"http://{config.dev_addr.host}:{config.dev_addr.port}/")
+
+
 def _with_csp(html: str, config: MkDocsConfig) -> str:
-    serving = (config.site_url or "").startswith(f"http://{config.dev_addr.host}:{config.dev_addr.port}/")
-    return html if serving else with_csp(html)
+    return html if _serving(config) else with_csp(html)
 
 
 def on_post_page(output: str, page: object, config: MkDocsConfig) -> str:

@@ -3,17 +3,22 @@
     python hooks/sitecheck.py links site/            every href/src and #fragment resolves (lychee, offline)
     python hooks/sitecheck.py urls site/             no published URL has disappeared
     python hooks/sitecheck.py urls site/ --record    record the current URLs as published
+    python hooks/sitecheck.py same site/ other/      two builds are the same, but for the generator tag
 
 MkDocs' own validation checks Markdown links only; lychee reads the HTML, so theme links, raw HTML
-and the diagram are checked too. Exit status 1 on any problem, with page and target named.
+and the diagram are checked too. Published URLs are the pages' and the downloads'. Exit status 1 on any
+problem, with page and target named.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from microsite.exports import DOWNLOADS
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "tests" / "published-urls.txt"
@@ -38,12 +43,25 @@ def check_links(site: Path) -> tuple[bool, str]:
 
 
 def site_urls(site: Path) -> list[str]:
-    """Every page URL of a built site, as readers use them ('actors/kim-jong-un/')."""
+    """Every page and download URL of a built site, as readers use them ('actors/kim-jong-un/')."""
     urls = []
     for page in site.rglob("index.html"):
         relative = page.parent.relative_to(site).as_posix()
         urls.append("" if relative == "." else f"{relative}/")
+    urls += [file.relative_to(site).as_posix() for file in (site / DOWNLOADS).rglob("*")
+             if file.is_file() and file.name != "index.html"]
     return sorted(urls)
+
+
+GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')  # names the program and version that built it
+
+
+def differences(site: Path, other: Path) -> list[str]:
+    """The files that two builds do not have alike, ignoring only the generator <meta> tag of each page."""
+    names = {p.relative_to(root).as_posix() for root in (site, other) for p in root.rglob("*") if p.is_file()}
+    return [name for name in sorted(names) if not ((site / name).is_file() and (other / name).is_file()
+                                                   and GENERATOR.sub(b"", (site / name).read_bytes())
+                                                   == GENERATOR.sub(b"", (other / name).read_bytes()))]
 
 
 def vanished_urls(site: Path, published: Path = PUBLISHED) -> list[str]:
@@ -54,10 +72,14 @@ def vanished_urls(site: Path, published: Path = PUBLISHED) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[0] not in ("links", "urls"):
+    if len(argv) < 2 or argv[0] not in ("links", "urls", "same") or (argv[0] == "same" and len(argv) < 3):
         print(__doc__, file=sys.stderr)
         return 2
     site = Path(argv[1])
+    if argv[0] == "same":
+        unlike = differences(site, Path(argv[2]))
+        print("".join(f"differs: {name}\n" for name in unlike) or "same files, same bytes (generator tags aside)")
+        return 1 if unlike else 0
     if argv[0] == "links":
         ok, report = check_links(site)
         print(report)

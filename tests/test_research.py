@@ -91,7 +91,7 @@ def test_indicators_sit_only_on_groups_and_software_and_each_shows_on_its_owners
     owners = {(folder, data["id"]): data for folder, data in rawdata.entities() if data.get("indicators")}
     assert owners, "no indicators in the data"
     for (folder, entity_id), data in owners.items():
-        assert folder == "software" or (folder == "actors" and data["type"] == "group"), entity_id
+        assert folder == "software" or (folder == "actors" and data["type"] == "hacking-group"), entity_id
         page = Html.parse(real_site.site / folder / entity_id / "index.html")
         for block in data["indicators"]:
             assert all(value in page.article_text for value in block["values"]), entity_id

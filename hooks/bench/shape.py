@@ -29,7 +29,7 @@ FACT_STATUS = ("reported",) * 83 + ("assessed",) * 7 + ("disputed",) * 6 + ("all
 RELATION_WEIGHTS = {"part-of": 9, "linked-to": 7, "works-for": 5, "published": 4, "developed": 4, "compromised": 3,
                     "discovered": 3, "leads": 2, "verified": 2, "reported-on": 2}
 VARIANTS = {
-    "actor": {"person": 12, "group": 6},
+    "actor": {"person": 12, "hacking-group": 5, "group": 1},
     "organization": {"news-organization": 4, "company": 4, "state": 4, "state-body": 4, "intelligence-agency": 3,
                      "security-company": 2, "international-body": 2},
     "weapon": {"programme": 3, "missile": 2, "warship": 1},
@@ -132,7 +132,7 @@ def name(kind: str, rng: random.Random) -> tuple[str, str]:
     variant = choose(rng, VARIANTS[kind]) if kind in VARIANTS else ""
     a, f, p = rng.choice(ADJ), rng.choice(FIELDS), rng.choice(PLACES)
     names = {
-        "person": person(rng), "group": f"{a} {rng.choice(ANIMALS)}",
+        "person": person(rng), "hacking-group": f"{a} {rng.choice(ANIMALS)}", "group": f"{a} {f} experts",
         "company": f"{a} {f} Corporation", "state": f"Republic of {p}", "state-body": f"{p} Ministry of {f}",
         "intelligence-agency": f"{a} Intelligence Bureau of {p}", "news-organization": f"{a} News Agency",
         "security-company": f"{a} {f} Labs", "international-body": f"Panel of Experts on {p}",

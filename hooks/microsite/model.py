@@ -35,13 +35,23 @@ from .schema import (
 
 # --------------------------------------------------------------------------- certainty
 
-STATUSES: dict[str, str] = {
-    "confirmed": "Established by the source's own evidence or by at least two independent sources.",
-    "reported": "Stated as fact by a source, not independently confirmed here.",
-    "assessed": "An analytic judgement by a named expert or organisation, in its own confidence wording.",
-    "alleged": "Stated with a hedge by the source ('may have', 'is said to', 'reportedly').",
-    "disputed": "Sources disagree; each side is shown with its own source.",
+
+@dataclass(frozen=True)
+class Status:
+    """A degree of certainty: what it means, and the STIX `confidence` it is exported with (0-100)."""
+
+    meaning: str
+    confidence: int  # the None/Low/Med/High scale of STIX 2.1, Appendix A: Low = 15, Med = 50, High = 85
+
+
+CERTAINTY: dict[str, Status] = {
+    "confirmed": Status("Established by the source's own evidence or by at least two independent sources.", 85),
+    "reported": Status("Stated as fact by a source, not independently confirmed here.", 50),
+    "assessed": Status("An analytic judgement by a named expert or organisation, in its own confidence wording.", 50),
+    "alleged": Status("Stated with a hedge by the source ('may have', 'is said to', 'reportedly').", 15),
+    "disputed": Status("Sources disagree; each side is shown with its own source.", 15),
 }
+STATUSES: dict[str, str] = {name: status.meaning for name, status in CERTAINTY.items()}
 
 # --------------------------------------------------------------------------- relations
 
@@ -55,14 +65,18 @@ class RelationType:
     subjects: tuple[str, ...]
     objects: tuple[str, ...]
     formerly: tuple[str, ...] = ()  # old names still accepted, so that a rename does not break every data file at once
+    stix: str = "related-to"  # the STIX 2.1 relationship type it is exported as, where STIX's vocabulary has one
+    stix_reversed: bool = False  # True when STIX says it the other way round ('malware authored-by group')
 
 
 PARTIES = ("actor", "organization")
 RELATION_TYPES: dict[str, RelationType] = {
-    "targeted": RelationType("targeted", "was targeted by", PARTIES, ("organization",)),
-    "compromised": RelationType("broke into the networks of", "had its networks broken into by", PARTIES, ("organization",)),
-    "used": RelationType("used", "was used by", PARTIES, ("weapon", "software")),
-    "developed": RelationType("developed", "was developed by", PARTIES, ("weapon", "software")),
+    "targeted": RelationType("targeted", "was targeted by", PARTIES, ("organization",), stix="targets"),
+    "compromised": RelationType("broke into the networks of", "had its networks broken into by", PARTIES,
+                                ("organization",), stix="targets"),  # STIX 'compromises' is for infrastructure only
+    "used": RelationType("used", "was used by", PARTIES, ("weapon", "software"), stix="uses"),
+    "developed": RelationType("developed", "was developed by", PARTIES, ("weapon", "software"),
+                              stix="authored-by", stix_reversed=True),
     "designed": RelationType("took part in designing", "was designed with the participation of", PARTIES, ("weapon",)),
     "oversaw-test-of": RelationType("oversaw a test of", "was tested under the oversight of", ("actor",), ("weapon",)),
     "presented": RelationType("presented", "was presented by", ("actor",), ("weapon",)),
@@ -74,7 +88,7 @@ RELATION_TYPES: dict[str, RelationType] = {
     "reported-on": RelationType("reported on", "was reported on by", PARTIES, ("event",)),
     "verified": RelationType("verified", "was verified by", PARTIES, ("event", "source")),
     "published": RelationType("published", "was published by", PARTIES, ("source",)),
-    "based-on": RelationType("is based on", "is the basis of", ("weapon",), ("weapon",)),
+    "based-on": RelationType("is based on", "is the basis of", ("weapon",), ("weapon",), stix="derived-from"),
     "deployed-on": RelationType("is deployed on", "carries", ("weapon",), ("weapon",)),
 }
 
@@ -225,12 +239,26 @@ ALIAS = Record("alias", (
     Field("citations", CITATIONS, "sources for the name", default=list),
 ), Alias)
 
-INDICATOR_TYPES: dict[str, tuple[str, str]] = {
-    "domain": (r"^(?=.*\[\.\])[a-z0-9.\[\]-]+$", "a domain name, defanged with [.] (e.g. centos-packages[.]com)"),
-    "ip": (r"^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\[\.\][0-9]{1,3}$", "an IPv4 address, defanged with [.] (e.g. 192.169.7[.]197)"),
-    "md5": (r"^[0-9a-f]{32}$", "an MD5 hash: 32 lowercase hex digits"),
-    "sha1": (r"^[0-9a-f]{40}$", "a SHA-1 hash: 40 lowercase hex digits"),
-    "sha256": (r"^[0-9a-f]{64}$", "a SHA-256 hash: 64 lowercase hex digits"),
+@dataclass(frozen=True)
+class IndicatorType:
+    """A sort of indicator: how data files write it, and the STIX observable that holds its real value."""
+
+    pattern: str  # what a value in data/ looks like (network indicators defanged)
+    meaning: str
+    title: str  # what a list of them is called, e.g. in the plain-text downloads
+    observable: str  # the STIX 2.1 Cyber-observable Object type
+    hash: str | None = None  # for files: the STIX hash algorithm; otherwise the observable's `value` holds it
+
+
+INDICATOR_TYPES: dict[str, IndicatorType] = {
+    "domain": IndicatorType(r"^(?=.*\[\.\])[a-z0-9.\[\]-]+$", "a domain name, defanged with [.] (e.g. centos-packages[.]com)",
+                            "Domain names", "domain-name"),
+    "ip": IndicatorType(r"^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\[\.\][0-9]{1,3}$",
+                        "an IPv4 address, defanged with [.] (e.g. 192.169.7[.]197)", "IPv4 addresses", "ipv4-addr"),
+    "md5": IndicatorType(r"^[0-9a-f]{32}$", "an MD5 hash: 32 lowercase hex digits", "MD5 file hashes", "file", "MD5"),
+    "sha1": IndicatorType(r"^[0-9a-f]{40}$", "a SHA-1 hash: 40 lowercase hex digits", "SHA-1 file hashes", "file", "SHA-1"),
+    "sha256": IndicatorType(r"^[0-9a-f]{64}$", "a SHA-256 hash: 64 lowercase hex digits", "SHA-256 file hashes", "file",
+                            "SHA-256"),
 }
 
 
@@ -261,16 +289,16 @@ def _is_ipv4(value: str) -> bool:
 
 
 def _check_indicators(values: dict[str, Any], where: Location) -> None:
-    pattern, meaning = INDICATOR_TYPES[values["type"]]
+    declared = INDICATOR_TYPES[values["type"]]
     for value in values["values"]:
-        if not re.fullmatch(pattern, value) or (values["type"] == "ip" and not _is_ipv4(refang(value))):
+        if not re.fullmatch(declared.pattern, value) or (values["type"] == "ip" and not _is_ipv4(refang(value))):
             hint = ("defang network indicators with [.] so nobody clicks them" if values["type"] in ("domain", "ip")
                     else "copy the hash as published, in lowercase ASCII hex digits")
-            raise DataError(where, f"{shown(value)} is not {meaning}", hint)
+            raise DataError(where, f"{shown(value)} is not {declared.meaning}", hint)
 
 
 INDICATORS = ListOf(Record("indicator list", (
-    Field("type", Choice({k: v[1] for k, v in INDICATOR_TYPES.items()}), "what sort of indicator", required=True),
+    Field("type", Choice({k: v.meaning for k, v in INDICATOR_TYPES.items()}), "what sort of indicator", required=True),
     Field("values", ListOf(Text(), 1), "the indicators, one per item, defanged as published", required=True),
     Field("citation", CITATION, "the source that published them, with its words", required=True),
 ), IndicatorList, _check_indicators))
@@ -284,6 +312,29 @@ UNCITED = Record("uncited passage", (
 
 
 @dataclass(frozen=True)
+class StixType:
+    """A STIX 2.1 object type with the properties every object of it gets (an identity's class, say).
+
+    A type that STIX does not define starts with 'x-npomash-' and is declared by the site's extension definition.
+    """
+
+    type: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stix:
+    """How a kind's entities are exported to STIX: one type, or one per value of a choice field (`by`)."""
+
+    default: StixType
+    by: str | None = None
+    types: dict[str, StixType] = field(default_factory=dict)
+
+    def of(self, attrs: dict[str, Any]) -> StixType:
+        return self.types.get(attrs[self.by], self.default) if self.by else self.default
+
+
+@dataclass(frozen=True)
 class Kind:
     """An entity kind: its folder and URL segment, its own fields and index columns."""
 
@@ -293,6 +344,7 @@ class Kind:
     help: str
     fields: tuple[Field, ...]
     columns: tuple[str, ...]
+    stix: Stix
     index_template: str = "index.md.j2"  # the kind's index page, which is its entry in the sidebar
     page_template: str = "entity.md.j2"  # the generic page renders every declared field; a kind may have its own
     counted: str = "facts"  # what index tables count for each entity: its "facts", or the "citations" of a source
@@ -329,9 +381,18 @@ COMMON_FIELDS: tuple[Field, ...] = (
 
 
 def _check_actor(values: dict[str, Any], where: Location) -> None:
-    if values["indicators"] and values["type"] != "group":
-        raise DataError(where, "indicators belong to a group or a piece of software, not to a person",
-                        "put them on the group or the malware the source ties them to")
+    if values["indicators"] and values["type"] != "hacking-group":
+        raise DataError(where, "indicators belong to a hacking group or a piece of software, not to a person or another group",
+                        "put them on the hacking group or the malware the source ties them to")
+
+
+# STIX 2.1's industry-sector-ov vocabulary
+INDUSTRY_SECTORS: dict[str, str] = {sector: sector.replace("-", " ") for sector in (
+    "agriculture", "aerospace", "automotive", "chemical", "commercial", "communications", "construction", "defense",
+    "education", "energy", "entertainment", "financial-services", "government", "emergency-services", "government-local",
+    "government-national", "government-public-services", "government-regional", "healthcare", "hospitality-leisure",
+    "infrastructure", "dams", "nuclear", "water", "insurance", "manufacturing", "mining", "non-profit", "pharmaceuticals",
+    "retail", "technology", "telecommunications", "transportation", "utilities")}
 
 
 def _check_source(values: dict[str, Any], where: Location) -> None:
@@ -341,12 +402,17 @@ def _check_source(values: dict[str, Any], where: Location) -> None:
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("actor", "actors", "Actors", "A person or a group (such as a hacking team).", (
-        Field("type", Choice({"person": "a named or unnamed individual", "group": "a group of people, e.g. a hacking team"}),
-              "person or group", required=True),
+        Field("type", Choice({
+            "person": "a named or unnamed individual",
+            "hacking-group": "a hacking team or cluster of intrusion activity, named by those who track it",
+            "group": "any other group of people, e.g. unnamed experts",
+        }), "person, hacking-group or group", required=True),
         Field("role", Text(), "what the actor is, in a few words, e.g. 'missile expert'"),
         Field("country", Text(), "country the actor belongs to or works from"),
-        Field("indicators", INDICATORS, "indicators of compromise a source ties to the group", default=list),
-    ), ("type", "role"), check=_check_actor),
+        Field("indicators", INDICATORS, "indicators of compromise a source ties to the hacking group", default=list),
+    ), ("type", "role"), Stix(StixType("identity", {"identity_class": "individual"}), "type", {
+        "hacking-group": StixType("intrusion-set"), "group": StixType("identity", {"identity_class": "group"})}),
+        check=_check_actor),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
@@ -355,22 +421,24 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         }), "what sort of organisation", required=True),
         Field("country", Text(), "where it is based"),
         Field("location", Text(), "city or town"),
-    ), ("type", "country")),
+        Field("sectors", ListOf(Choice(INDUSTRY_SECTORS)), "industry sectors, in STIX's words (e.g. aerospace, defense)",
+              default=list, stix="sectors"),
+    ), ("type", "country"), Stix(StixType("identity", {"identity_class": "organization"}))),
     Kind("weapon", "weapons", "Weapons", "A missile, a weapons programme or a ship that carries weapons.", (
         Field("category", Choice({
             "missile": "a missile type", "programme": "a weapons programme", "warship": "a ship that carries weapons",
-        }), "what sort of weapon", required=True),
-        Field("country", Text(), "country that builds or operates it"),
-    ), ("category", "country")),
+        }), "what sort of weapon", required=True, stix="category"),
+        Field("country", Text(), "country that builds or operates it", stix="country"),
+    ), ("category", "country"), Stix(StixType("x-npomash-weapon"))),
     Kind("software", "software", "Malware and tools", "Malicious software or a tool used in an intrusion.", (
         Field("category", Choice({"malware": "malicious software, such as a backdoor",
                                   "tool": "legitimate or dual-use software used by attackers"}),
               "malware or tool", required=True),
         Field("platforms", ListOf(Text()), "operating systems it runs on, e.g. Windows", default=list),
         Field("indicators", INDICATORS, "indicators of compromise a source ties to this software", default=list),
-    ), ("category", "platforms")),
+    ), ("category", "platforms"), Stix(StixType("malware", {"is_family": True}), "category", {"tool": StixType("tool")})),
     Kind("assessment", "assessments", "Assessments", "An expert's judgement on a question, with who judged and when.", (
-        Field("assessor", RefTo("actor", "organization"), "who judged", required=True),
+        Field("assessor", RefTo("actor", "organization"), "who judged", required=True, stix="authors"),
         Field("affiliation", RefTo("organization"), "the assessor's organisation at the time"),
         Field("role", Text(), "the assessor's role at the time, as the source gives it"),
         Field("topic", Choice({
@@ -379,23 +447,26 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
             "significance": "what the incident or its disclosure means",
             "authenticity": "whether the leaked data is genuine",
         }), "the question judged; assessments on one topic are shown side by side", required=True),
-        Field("about", ListOf(RefTo(), 1), "ids of the entities judged", required=True, backlink="Assessments"),
+        Field("about", ListOf(RefTo(), 1), "ids of the entities judged", required=True, backlink="Assessments",
+              stix="object_refs"),
         Field("date", Date(), "when the judgement was published", required=True),
-        Field("status", STATUS, "how certain the judgement is", required=True),
+        Field("status", STATUS, "how certain the judgement is", required=True, stix="confidence"),
         Field("citation", CITATION, "the source and the verbatim words of the judgement", required=True),
-    ), ("topic", "assessor", "date", "status"), index_template="assessments.md.j2", page_template="assessment.md.j2"),
+    ), ("topic", "assessor", "date", "status"), Stix(StixType("note")),
+        index_template="assessments.md.j2", page_template="assessment.md.j2"),
     Kind("event", "events", "Timeline", "Something that happened, with a date of explicit precision.", (
         Field("date", When(), "when it happened: 2023-08-07, or start (2021), qualifier (late) and end (2022-05)",
-              required=True),
+              required=True, stix="date"),
         Field("key", Flag(), "shown among the key dates on the home page", default=False, on_page=False),
-        Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True, backlink="Events"),
+        Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True, backlink="Events",
+              stix="involved_refs"),
         Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes for the event", required=True),
-    ), ("date", "involves"), index_template="timeline.md.j2"),
+    ), ("date", "involves"), Stix(StixType("x-npomash-event")), index_template="timeline.md.j2"),
     Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
         Field("title", Text(), "the exact title, if known (leave it out rather than guess)"),
         Field("publisher", Text(), "the outlet or organisation that published it", required=True),
         Field("authors", ListOf(Text()), "authors as credited", default=list),
-        Field("date", Date(), "publication date, if known (leave it out rather than guess)"),
+        Field("date", Date(), "publication date, if known (leave it out rather than guess)", stix="published"),
         Field("url", Url(), "where it can be read"),
         Field("archive", Text(), "path of the archived text in seeds/, e.g. seeds/2023-08-10-article.txt"),
         Field("language", Text(), "language code of the text, e.g. en, de", required=True),
@@ -405,7 +476,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("notes", Text(prose=True), "what the reader should know about this source"),
         Field("uncited", ListOf(UNCITED), "for an archived text: passages deliberately not cited, with the reason",
               default=list),
-    ), ("publisher", "date"), page_template="source.md.j2", counted="citations", check=_check_source),
+    ), ("publisher", "date"), Stix(StixType("report")), page_template="source.md.j2", counted="citations",
+        check=_check_source),
 )}
 
 

@@ -17,9 +17,11 @@ from markupsafe import Markup
 from . import views
 from .csp import with_csp
 from .errors import DataError, DataErrors, shown
+from .exports import catalogue, entity_downloads
 from .graph import Graph
 from .model import (
     ALIAS,
+    CERTAINTY,
     CITATION,
     COMMON_FIELDS,
     FACT,
@@ -65,6 +67,7 @@ SITE_PAGES = (
     SitePage("indicators.md", "indicators.md.j2", "Indicators"),
     SitePage("coverage.md", "coverage.md.j2", "Seed coverage"),
     SitePage("certainty.md", "certainty.md.j2", "Certainty"),
+    SitePage("downloads.md", "downloads.md.j2", "Downloads"),
     SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, under Contributing
 )
 
@@ -163,7 +166,8 @@ def _environments() -> tuple[Environment, Environment]:
     )
     markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator)
     markdown.globals.update(
-        kinds=KINDS, statuses=STATUSES, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
+        kinds=KINDS, statuses=STATUSES, certainty=CERTAINTY, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
+        catalogue=catalogue, downloads=entity_downloads,
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,

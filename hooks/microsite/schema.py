@@ -427,6 +427,7 @@ class Field:
     default: Any = None
     backlink: str | None = None  # for references: the heading of the section listing referrers on the target's page
     on_page: bool = True  # False for fields that steer the site (a key date flag) rather than inform the reader
+    stix: str | None = None  # the STIX 2.1 property that carries the value in the downloads, if STIX has one
 
     @property
     def inner(self) -> FieldType:

@@ -61,6 +61,15 @@ def prose(text: str, link: Callable[[str, str | None], Markup]) -> Markup:
     return Markup("".join(out).strip())
 
 
+def plain_prose(text: str, name_of: Callable[[str], str]) -> str:
+    """Prose as plain text, for the downloads: an entity link becomes its label or the entity's name; emphasis marks go."""
+    def token(match: re.Match[str]) -> str:
+        entity_id, label, emphasis = match.groups()
+        return emphasis if emphasis is not None else label or name_of(entity_id)
+
+    return PROSE_TOKEN.sub(token, text)
+
+
 def _plain(raw: str) -> str:
     """Escape a stretch of plain text, keeping one space at either edge if it had any."""
     if not raw.strip():

@@ -1,0 +1,272 @@
+"""The downloads: the linked graph as STIX 2.1, JSON (with its JSON Schema), CSV and plain indicator lists.
+
+Pure functions of the graph, like the pages, so a download can never disagree with a page. `files` yields
+every download as (site path, text); `hooks/site.py` hands them to MkDocs. Timestamps come from the build's
+SOURCE_DATE_EPOCH or else from the data (`as_of`), never from the clock, so a commit yields the same files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .codec import exported, exported_schema
+from .graph import Graph
+from .model import CERTAINTY, INDICATOR_TYPES, KINDS, RELATION_TYPES, Entity, Kind, refang
+from .schema import PartialDate, Period, Record, Ref
+from .stix import Bundler
+from .text import plain_prose
+
+DOWNLOADS = "downloads"
+VERSION = "1.0.0"  # of the JSON format: the major number changes when a key is removed or changes meaning
+GRAPH, SCHEMA, BUNDLE = f"{DOWNLOADS}/graph.json", f"{DOWNLOADS}/graph.schema.json", f"{DOWNLOADS}/incident.stix.json"
+FACTS_CSV = f"{DOWNLOADS}/csv/facts.csv"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
+FACT_COLUMNS = ("entity", "kind", "field", "claim", "status", "source", "source_name", "source_url", "quote", "locator",
+                "translation", "verified")
+
+
+@dataclass(frozen=True)
+class Download:
+    """One published file: where it is, what it is called, and what it holds."""
+
+    path: str
+    title: str
+    description: str
+
+
+def catalogue() -> list[Download]:
+    """Every site-wide download, in the order the Downloads page lists them."""
+    return [
+        Download(BUNDLE, "STIX 2.1 bundle of the whole incident", "Groups, people, organisations, software, indicators "
+                 "with their observables, relations, facts and assessments, every source as an external reference."),
+        Download(GRAPH, "JSON of the whole graph", "Every entity with its facts, citations, relations both ways and "
+                 "statuses, with the format's version."),
+        Download(SCHEMA, "JSON Schema of the graph", "The JSON Schema (draft 2020-12) that the JSON downloads validate against."),
+        Download(FACTS_CSV, "CSV of all facts with their citations", "One row per claim and citation: facts, relations, "
+                 "names, indicators and assessments, with status, source and verbatim quote."),
+        *(Download(kind_csv(kind), f"CSV of {kind.title.lower()}", f"One row per entity of the kind: {kind.help}")
+          for kind in KINDS.values()),
+        *(Download(indicator_list(name), f"{declared.title}, one per line", "Real (not defanged) values, with a header "
+                   "comment naming their sources.") for name, declared in INDICATOR_TYPES.items()),
+    ]
+
+
+def kind_csv(kind: Kind) -> str:
+    return f"{DOWNLOADS}/csv/{kind.plural}.csv"
+
+
+def indicator_list(type_name: str) -> str:
+    return f"{DOWNLOADS}/indicators/{type_name}.txt"
+
+
+def entity_downloads(entity: Entity, entity_id: str | None = None) -> list[Download]:
+    """An entity's own STIX bundle and JSON (at a former id's paths when `entity_id` is one)."""
+    stem = f"{DOWNLOADS}/{entity.kind.plural}/{entity_id or entity.id}"
+    if entity_id and "/" in entity_id:  # a former id of another kind: 'weapons/opencarrot'
+        stem = f"{DOWNLOADS}/{entity_id}"
+    return [Download(f"{stem}.stix.json", "STIX 2.1", f"{entity.name} as a STIX 2.1 bundle"),
+            Download(f"{stem}.json", "JSON", f"{entity.name} as JSON")]
+
+
+def as_of(graph: Graph, source_date_epoch: str | None) -> dt.datetime:
+    """The moment the downloads describe: SOURCE_DATE_EPOCH if the build sets it, else the last day the data dates."""
+    if source_date_epoch:
+        return dt.datetime.fromtimestamp(int(source_date_epoch), dt.UTC)
+    days = [bound for entity in graph.entities.values() for bound in _days(entity.attrs.get("date"))]
+    return dt.datetime(*max(days), tzinfo=dt.UTC) if days else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _days(date: PartialDate | Period | None) -> list[tuple[int, int, int]]:
+    if isinstance(date, Period):
+        return _days(date.start) + _days(date.end)
+    return [date.bounds()[1]] if date else []
+
+
+def files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None = None) -> Iterator[tuple[str, str]]:
+    """Every download as (site path, text)."""
+    bundler = Bundler(graph, producer, moment, site_url)
+    document = graph_json(graph, producer, moment)
+    yield BUNDLE, _json(bundler.bundle())
+    yield GRAPH, _json(document)
+    yield SCHEMA, _json(graph_schema())
+    yield FACTS_CSV, facts_csv(graph)
+    for kind in KINDS.values():
+        yield kind_csv(kind), kind_table(graph, kind)
+    for name in INDICATOR_TYPES:
+        yield indicator_list(name), indicators_text(graph, name, producer, moment)
+    entries = {entry["id"]: entry for entry in document["entities"]}
+    for entity, bundle in bundler.entity_bundles():
+        single = _json({**document, "$schema": "../" + SCHEMA.rsplit("/", 1)[1], "entities": [entries[entity.id]]})
+        stix = _json(bundle)
+        for entity_id in (None, *entity.former_ids):
+            stix_path, json_path = (d.path for d in entity_downloads(entity, entity_id))
+            yield stix_path, stix
+            yield json_path, single
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def graph_json(graph: Graph, producer: str, moment: dt.datetime) -> dict[str, Any]:
+    """The whole graph as JSON data, in the form `graph_schema` describes."""
+    return {
+        "$schema": SCHEMA.rsplit("/", 1)[1], "version": VERSION, "title": producer,
+        "as_of": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "statuses": {name: {"meaning": s.meaning, "confidence": s.confidence} for name, s in CERTAINTY.items()},
+        "relation_types": {name: {"forward": r.forward, "inverse": r.inverse, "stix": r.stix}
+                           for name, r in RELATION_TYPES.items()},
+        "entities": [entity_json(graph, entity) for kind in KINDS for entity in graph.by_kind[kind]],
+    }
+
+
+def entity_json(graph: Graph, entity: Entity) -> dict[str, Any]:
+    def verified(record: Record, value: Any) -> dict[str, Any]:
+        return {"verified": graph.is_verified(value)} if record.description == "citation" else {}
+
+    data: dict[str, Any] = {"kind": entity.kind.name, "page": entity.path.removesuffix(".md") + "/"}
+    data.update({spec.name: exported(spec.type, value, verified) for spec, value in entity.values()})
+    data["incoming"] = [{"type": b.relation.type, "from": b.subject.id, "status": b.relation.status, "note": b.relation.note}
+                        for b in graph.incoming[entity.id]]
+    return data
+
+
+def graph_schema() -> dict[str, Any]:
+    """The JSON Schema of the graph JSON, derived from the kind declarations like the data files' own schemas."""
+    extra = {"citation": {"verified": {"type": "boolean", "description": "the quote was found in the archived text"}}}
+    entities = []
+    for kind in KINDS.values():
+        own = exported_schema(kind.record, extra)
+        own["properties"] = {"kind": {"const": kind.name}, "page": {"type": "string"}, **own["properties"],
+                             "incoming": _INCOMING}
+        own["required"] = list(own["properties"])
+        own["description"] = f"{kind.title}: {kind.help}"
+        entities.append(own)
+    status = {"enum": list(CERTAINTY)}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "The research graph, as downloaded",
+        "type": "object", "additionalProperties": False,
+        "required": ["$schema", "version", "title", "as_of", "statuses", "relation_types", "entities"],
+        "properties": {
+            "$schema": {"type": "string"}, "version": {"type": "string", "pattern": r"^[0-9]+\.[0-9]+\.[0-9]+$"},
+            "title": {"type": "string"}, "as_of": {"type": "string", "format": "date-time"},
+            "statuses": {"type": "object", "propertyNames": status, "additionalProperties": {
+                "type": "object", "required": ["meaning", "confidence"], "additionalProperties": False,
+                "properties": {"meaning": {"type": "string"}, "confidence": {"type": "integer", "minimum": 0, "maximum": 100}}}},
+            "relation_types": {"type": "object", "propertyNames": {"enum": list(RELATION_TYPES)}, "additionalProperties": {
+                "type": "object", "required": ["forward", "inverse", "stix"], "additionalProperties": False,
+                "properties": {"forward": {"type": "string"}, "inverse": {"type": "string"}, "stix": {"type": "string"}}}},
+            "entities": {"type": "array", "items": {"oneOf": entities}},
+        },
+    }
+
+
+_INCOMING = {"type": "array", "description": "the relations other entities have to this one", "items": {
+    "type": "object", "required": ["type", "from", "status", "note"], "additionalProperties": False, "properties": {
+        "type": {"enum": list(RELATION_TYPES)}, "from": {"type": "string"}, "status": {"enum": list(CERTAINTY)},
+        "note": {"type": ["string", "null"]}}}}
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def _csv(header: tuple[str, ...], rows: Iterator[list[str]]) -> str:
+    """RFC 4180: comma-separated, CRLF line ends, fields quoted where needed."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([cell(value) for value in row] for row in rows)
+    return out.getvalue()
+
+
+def text_of(value: Any) -> str:
+    """A field value as one line of spreadsheet text."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(text_of(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Ref):
+        return value.id
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if isinstance(value, Period):
+        start = f"{value.qualifier} {value.start.iso()}" if value.qualifier else value.start.iso()
+        return f"{start} – {value.end.iso()}" if value.end else start
+    return " ".join(str(value).split())
+
+
+def kind_table(graph: Graph, kind: Kind) -> str:
+    """One row per entity of the kind: its plain fields, and how many facts and relations it has."""
+    fields = [spec for spec in kind.fields if spec.is_plain]
+    header = ("id", "name", "summary", "aliases", *(spec.name for spec in fields), "facts", "relations", "page")
+    rows = ([entity.id, entity.name, plain_prose(entity.summary, graph.name_of), text_of([a.name for a in entity.aliases]),
+             *(text_of(entity.attrs[spec.name]) for spec in fields), str(len(entity.facts)), str(len(entity.relations)),
+             entity.path.removesuffix(".md") + "/"] for entity in graph.by_kind[kind.name])
+    return _csv(header, rows)
+
+
+def facts_csv(graph: Graph) -> str:
+    """One row per claim and citation, for every field of every entity that cites a source."""
+    def rows() -> Iterator[list[str]]:
+        for kind in KINDS:
+            for entity in graph.by_kind[kind]:
+                for spec, value in entity.values():
+                    for item in value if isinstance(value, list) else [value]:
+                        if not hasattr(item, "claims"):
+                            continue
+                        status = getattr(item, "status", None) or entity.attrs.get("status") or ""
+                        for claim, citation in item.claims(entity, graph.name_of):
+                            source = graph.get(citation.source.id)
+                            yield [entity.id, kind, spec.name, plain_prose(claim, graph.name_of), status, source.id,
+                                   source.name, source.attrs.get("url") or "", text_of(citation.quote),
+                                   citation.locator or "", citation.translation or "",
+                                   text_of(graph.is_verified(citation))]
+    return _csv(FACT_COLUMNS, rows())
+
+
+# --------------------------------------------------------------------------- indicator lists
+
+
+def indicators_text(graph: Graph, type_name: str, producer: str, moment: dt.datetime) -> str:
+    """One real value per line, under a comment saying what they are and where they come from."""
+    declared = INDICATOR_TYPES[type_name]
+    values: dict[str, None] = {}
+    sources: dict[str, Entity] = {}
+    holders: dict[str, Entity] = {}
+    for entity in graph.entities.values():
+        for indicators in entity.attrs.get("indicators") or ():
+            if indicators.type == type_name:
+                values.update(dict.fromkeys(map(refang, indicators.values)))
+                sources[indicators.citation.source.id] = graph.get(indicators.citation.source.id)
+                holders[entity.id] = entity
+    cited = [f"{s.name} <{s.attrs['url']}>" if s.attrs.get("url") else s.name for s in sources.values()] or ["none yet"]
+    header = [
+        f"{declared.title}: indicators of compromise of the incident, real values (not defanged), one per line.",
+        f"From {producer}, as of {moment:%Y-%m-%d}; each was published by a source the site cites.",
+        "Recorded on: " + (", ".join(f"{e.name} ({e.id})" for e in holders.values()) or "no entity yet") + ".",
+        "Sources: " + "; ".join(cited) + ".",
+        "Malicious infrastructure: block or hunt for it, do not visit it.",
+    ]
+    return "".join(f"# {_comment(line)}\n" for line in header) + "".join(f"{value}\n" for value in sorted(values))
+
+
+def _comment(text: str) -> str:
+    """One comment line: no line break or control character can end the comment early."""
+    return re.sub(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+", " ", text)

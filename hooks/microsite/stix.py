@@ -1,0 +1,329 @@
+"""The linked graph as STIX 2.1 objects: the whole incident in one bundle, and one bundle per entity.
+
+Plain JSON-ready dicts, no STIX library: the tests check the output with the OASIS validator and the `stix2`
+library. What each kind, field, relation type and status becomes is declared in `model.py` (`Kind.stix`,
+`Field.stix`, `RelationType.stix`, `Status.confidence`); this module applies the declarations. Ids are UUIDv5
+from our ids, and every timestamp comes from the data or from the build's `as_of`, so a commit always yields
+the same bundles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .codec import exported
+from .graph import Graph
+from .model import (
+    CERTAINTY,
+    INDICATOR_TYPES,
+    KINDS,
+    RELATION_TYPES,
+    Citation,
+    Entity,
+    Fact,
+    IndicatorList,
+    Relation,
+    refang,
+)
+from .schema import Field, PartialDate, Ref
+from .text import plain_prose
+
+NAMESPACE = uuid.UUID("6f1d6a2e-0c55-4c39-9d55-5b0e7c1b4a11")  # of this site's UUIDv5 ids; never change it
+SCO_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")  # STIX 2.1, 2.9: ids of Cyber-observable Objects
+EXTENSION_VERSION = "1.0.0"
+# STIX 2.1's suggested relationships for the relationship types our relation types map to: (source, target) types.
+SUGGESTED: dict[str, set[tuple[str, str]]] = {
+    "targets": {(s, t) for s in ("attack-pattern", "campaign", "intrusion-set", "threat-actor")
+                for t in ("identity", "location", "vulnerability")}
+    | {(s, t) for s in ("malware", "tool") for t in ("identity", "infrastructure", "location")},
+    "uses": {(s, t) for s in ("campaign", "intrusion-set", "threat-actor", "malware")
+             for t in ("attack-pattern", "infrastructure", "malware", "tool")},
+    "authored-by": {("malware", "intrusion-set"), ("malware", "threat-actor")},
+    "indicates": {("indicator", t) for t in ("attack-pattern", "campaign", "infrastructure", "intrusion-set", "malware",
+                                             "threat-actor", "tool")},
+}
+ANY_TYPES = frozenset({"related-to", "derived-from", "duplicate-of"})  # STIX's relationships between any two objects
+ALIASED = frozenset({"intrusion-set", "malware", "tool", "threat-actor", "campaign", "infrastructure"})
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """A STIX timestamp: UTC, millisecond precision, 'Z'."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def day(date: PartialDate) -> str:
+    """The first moment a date may mean, as a STIX timestamp."""
+    return timestamp(dt.datetime(*date.bounds()[0], tzinfo=dt.UTC))
+
+
+def stix_id(stix_type: str, key: str) -> str:
+    return f"{stix_type}--{uuid.uuid5(NAMESPACE, key)}"
+
+
+def observable_id(stix_type: str, contributing: dict[str, Any]) -> str:
+    """A Cyber-observable Object's id as STIX 2.1 defines it: UUIDv5 of its canonical id-contributing properties."""
+    canonical = json.dumps(contributing, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f"{stix_type}--{uuid.uuid5(SCO_NAMESPACE, canonical)}"
+
+
+def relationship_type(verb: str, source: str, target: str) -> str:
+    """`verb` where STIX suggests it between the two object types, else the generic 'related-to'."""
+    return verb if verb in ANY_TYPES or (source, target) in SUGGESTED.get(verb, ()) else "related-to"
+
+
+def pattern(type_name: str, value: str) -> str:
+    """The STIX pattern that matches an indicator's real value."""
+    declared = INDICATOR_TYPES[type_name]
+    path = f"hashes.'{declared.hash}'" if declared.hash else "value"
+    literal = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"[{declared.observable}:{path} = '{literal}']"
+
+
+def observable(type_name: str, value: str) -> dict[str, Any]:
+    """The Cyber-observable Object an indicator describes."""
+    declared = INDICATOR_TYPES[type_name]
+    contributing = {"hashes": {declared.hash: value}} if declared.hash else {"value": value}
+    return {"type": declared.observable, "spec_version": "2.1",
+            "id": observable_id(declared.observable, contributing), **contributing}
+
+
+@dataclass
+class Stixed:
+    """The STIX objects of the whole graph, and for each object the entities whose own bundle it belongs to."""
+
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    members: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, obj: dict[str, Any], *entity_ids: str) -> dict[str, Any]:
+        kept = self.objects.setdefault(obj["id"], obj)
+        self.members[obj["id"]].update(entity_ids)
+        return kept
+
+
+class Bundler:
+    """Turns one linked graph into STIX objects, as of one moment (the build's SOURCE_DATE_EPOCH, or the data's)."""
+
+    def __init__(self, graph: Graph, producer: str, as_of: dt.datetime, site_url: str | None = None) -> None:
+        self.graph, self.producer, self.site_url = graph, producer, site_url
+        self.now = timestamp(as_of)
+        self.producer_id = stix_id("identity", "producer")
+        self.extension_id = stix_id("extension-definition", "objects")
+        self.ids = {e.id: stix_id(e.kind.stix.of(e.attrs).type, f"entity/{e.id}") for e in graph.entities.values()}
+        self.stixed = Stixed()
+        self.cited_by: dict[str, dict[str, None]] = defaultdict(dict)  # source id → ids of the objects citing it
+        self.keys: dict[str, int] = {}
+        self._build()
+
+    # ------------------------------------------------------------------ bundles
+
+    def bundle(self) -> dict[str, Any]:
+        return self._bundle("bundle", list(self.stixed.objects.values()))
+
+    def entity_bundle(self, entity: Entity) -> dict[str, Any]:
+        """The entity, what is said of it, its relations and indicators, and the objects these refer to."""
+        own = [obj for oid, obj in self.stixed.objects.items() if entity.id in self.stixed.members[oid]]
+        return self._bundle(f"bundle/{entity.id}", self._with_neighbours(own))
+
+    def entity_bundles(self) -> Iterator[tuple[Entity, dict[str, Any]]]:
+        """Every entity's own bundle, in one pass over the objects."""
+        own: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for oid, obj in self.stixed.objects.items():
+            for member in self.stixed.members[oid]:
+                own[member].append(obj)
+        for entity in self.graph.entities.values():
+            yield entity, self._bundle(f"bundle/{entity.id}", self._with_neighbours(own[entity.id]))
+
+    def _bundle(self, key: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
+        head = [self.stixed.objects[self.producer_id], self.stixed.objects[self.extension_id]]
+        rest = [obj for obj in objects if obj["id"] not in (self.producer_id, self.extension_id)]
+        return {"type": "bundle", "id": stix_id("bundle", key), "objects": head + rest}
+
+    def _with_neighbours(self, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen = {obj["id"] for obj in objects}
+        extra = []
+        for obj in objects:
+            for ref in _refs(obj):
+                if ref not in seen and ref in self.stixed.objects:
+                    seen.add(ref)
+                    extra.append(self.stixed.objects[ref])
+        return objects + extra
+
+    # ------------------------------------------------------------------ objects
+
+    def _common(self, stix_type: str, object_id: str) -> dict[str, Any]:
+        return {"type": stix_type, "spec_version": "2.1", "id": object_id, "created_by_ref": self.producer_id,
+                "created": self.now, "modified": self.now}
+
+    def _build(self) -> None:
+        self.stixed.add({"type": "identity", "spec_version": "2.1", "id": self.producer_id, "created": self.now,
+                         "modified": self.now, "name": self.producer, "identity_class": "organization",
+                         "description": "The research site that compiled these objects from cited public sources."})
+        self.stixed.add({**self._common("extension-definition", self.extension_id),
+                         "name": f"{self.producer}: object types STIX lacks", "description": _extension_text(),
+                         "schema": _extension_text(), "version": EXTENSION_VERSION, "extension_types": ["new-sdo"]})
+        ordered = [e for kind in KINDS for e in self.graph.by_kind[kind]]
+        for entity in ordered:
+            self._entity(entity)
+            for fact in entity.facts:
+                self._fact(entity, fact)
+        for entity in ordered:
+            for relation in entity.relations:
+                self._relation(entity, relation)
+        for entity in ordered:
+            for indicators in entity.attrs.get("indicators") or ():
+                self._indicators(entity, indicators)
+        for entity in self.graph.by_kind["source"]:
+            self.stixed.objects[self.ids[entity.id]]["object_refs"] = list(self.cited_by[entity.id]) or [self.producer_id]
+
+    def _entity(self, entity: Entity) -> None:
+        declared = entity.kind.stix.of(entity.attrs)
+        obj = self._common(declared.type, self.ids[entity.id])
+        name, text = ("abstract", "content") if declared.type == "note" else ("name", "description")
+        obj[name] = entity.name
+        description = self.plain(entity.summary)
+        aliases = [alias.name for alias in entity.aliases]
+        if aliases and (declared.type in ALIASED or declared.type.startswith("x-")):
+            obj["aliases"] = aliases
+        elif aliases:
+            description += "\n\nAlso known as: " + "; ".join(aliases) + "."
+        obj[text] = description
+        obj.update(declared.properties)
+        for spec in entity.kind.fields:
+            if spec.stix and entity.attrs[spec.name] not in (None, []):
+                obj[spec.stix] = self._value(spec, entity.attrs[spec.name])
+        if declared.type == "report":
+            obj.setdefault("published", self.now)
+            obj["object_refs"] = []  # filled in once every object citing the source is known
+        if declared.type.startswith("x-"):
+            obj["extensions"] = {self.extension_id: {"extension_type": "new-sdo"}}
+        own = self._own_reference(entity)
+        url = entity.attrs.get("url")
+        if declared.type == "report" and url:
+            own.append({"source_name": entity.attrs["publisher"], "url": url})
+        citations = [c for spec, value in entity.values() if spec.cites for c in (value if isinstance(value, list) else [value])]
+        citations += [c for alias in entity.aliases for c in alias.citations]
+        obj["external_references"] = own + self._cite(obj["id"], citations)
+        self.stixed.add(obj, entity.id, *self._also_in(entity))
+
+    def _also_in(self, entity: Entity) -> list[str]:
+        """Other entities whose bundles hold this entity's object: those an assessment judges, and its assessor."""
+        refs = [value for spec, value in entity.values() if spec.stix and spec.stix.endswith(("_refs", "authors"))]
+        return [ref.id for value in refs for ref in (value if isinstance(value, list) else [value])]
+
+    def _key(self, key: str) -> str:
+        """`key`, numbered from its second use on: ids stay the same when other facts or relations are added."""
+        count = self.keys[key] = self.keys.get(key, 0) + 1
+        return key if count == 1 else f"{key}/{count}"
+
+    def _fact(self, entity: Entity, fact: Fact) -> None:
+        obj = self._common("note", stix_id("note", self._key(f"fact/{entity.id}/{_digest(fact.statement)}")))
+        content = self.plain(fact.statement)
+        if fact.positions:
+            content += "\n\nSources disagree:\n" + "\n".join(f"- {self.plain(p.claim)}" for p in fact.positions)
+        citations = fact.citations + [c for position in fact.positions for c in position.citations]
+        obj.update(abstract=f"{entity.name}: a fact ({fact.status})", content=content, object_refs=[self.ids[entity.id]],
+                   confidence=CERTAINTY[fact.status].confidence, external_references=self._cite(obj["id"], citations))
+        self.stixed.add(obj, entity.id)
+
+    def _relation(self, entity: Entity, relation: Relation) -> None:
+        declared = RELATION_TYPES[relation.type]
+        target = self.graph.get(relation.target.id)
+        source_ref, target_ref = self.ids[entity.id], self.ids[target.id]
+        if declared.stix_reversed:
+            source_ref, target_ref = target_ref, source_ref
+        verb = relationship_type(declared.stix, source_ref.split("--")[0], target_ref.split("--")[0])
+        if verb != declared.stix:
+            source_ref, target_ref = self.ids[entity.id], self.ids[target.id]
+        sentence = f"{entity.name} {declared.forward} {target.name}"
+        if relation.note:
+            sentence += f" ({self.plain(relation.note)})"
+        key = self._key(f"relation/{entity.id}/{relation.type}/{target.id}")
+        obj = self._common("relationship", stix_id("relationship", key))
+        obj.update(relationship_type=verb, description=sentence, source_ref=source_ref, target_ref=target_ref,
+                   confidence=CERTAINTY[relation.status].confidence)
+        obj["external_references"] = self._cite(obj["id"], relation.citations)
+        self.stixed.add(obj, entity.id, target.id)
+
+    def _indicators(self, entity: Entity, indicators: IndicatorList) -> None:
+        declared = INDICATOR_TYPES[indicators.type]
+        source = self.graph.get(indicators.citation.source.id)
+        published = day(source.attrs["date"]) if source.attrs.get("date") else self.now
+        for value in map(refang, indicators.values):
+            sco = self.stixed.add(observable(indicators.type, value), entity.id)
+            obj = self.stixed.add({
+                **self._common("indicator", stix_id("indicator", f"indicator/{indicators.type}/{value}")),
+                "name": value, "description": f"{declared.title}: an indicator of compromise, as a source published it.",
+                "indicator_types": ["malicious-activity"], "pattern": pattern(indicators.type, value),
+                "pattern_type": "stix", "pattern_version": "2.1", "valid_from": published, "external_references": [],
+            }, entity.id)
+            obj["valid_from"] = min(obj["valid_from"], published)
+            obj["external_references"] += [ref for ref in self._cite(obj["id"], [indicators.citation])
+                                           if ref not in obj["external_references"]]
+            for verb, target, key in (("related-to", sco["id"], "observable"), ("indicates", self.ids[entity.id], entity.id)):
+                verb = relationship_type(verb, "indicator", target.split("--")[0])
+                self.stixed.add({**self._common("relationship", stix_id("relationship", f"{obj['id']}/{key}")),
+                                 "relationship_type": verb, "source_ref": obj["id"], "target_ref": target}, entity.id)
+
+    # ------------------------------------------------------------------ values
+
+    def plain(self, text: str) -> str:
+        return plain_prose(text, self.graph.name_of)
+
+    def _value(self, spec: Field, value: Any) -> Any:
+        """A field's value for the STIX property its declaration names."""
+        if spec.stix == "confidence":
+            return CERTAINTY[value].confidence
+        if isinstance(value, PartialDate):
+            return day(value)
+        if isinstance(value, Ref) or (isinstance(value, list) and value and isinstance(value[0], Ref)):
+            refs = value if isinstance(value, list) else [value]  # STIX reference and name lists are plural
+            return [self.ids[r.id] if spec.stix.endswith("_refs") else self.graph.name_of(r.id) for r in refs]
+        return exported(spec.type, value)
+
+    def _own_reference(self, entity: Entity) -> list[dict[str, Any]]:
+        reference = {"source_name": self.producer, "external_id": entity.id}
+        if self.site_url:
+            reference["url"] = self.site_url.rstrip("/") + "/" + entity.path.removesuffix(".md") + "/"
+        return [reference]
+
+    def _cite(self, object_id: str, citations: Iterable[Citation]) -> list[dict[str, Any]]:
+        """One external reference per distinct source and quote; notes which objects cite each source."""
+        references: dict[tuple[str, str], dict[str, Any]] = {}
+        for citation in citations:
+            source = self.graph.get(citation.source.id)
+            self.cited_by[source.id][object_id] = None
+            reference = {"source_name": source.name, "description": citation.quote, "external_id": source.id}
+            if source.attrs.get("url"):
+                reference["url"] = source.attrs["url"]
+            references.setdefault((source.id, citation.quote), reference)
+        return list(references.values())
+
+
+def _refs(obj: dict[str, Any]) -> Iterator[str]:
+    for key, value in obj.items():
+        if key.endswith("_ref") and key != "created_by_ref":
+            yield value
+        elif key.endswith("_refs") and key != "object_marking_refs":
+            yield from value
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _extension_text() -> str:
+    """What the site's own object types hold, from the kinds that export to them."""
+    parts = []
+    for kind in KINDS.values():
+        for declared in {kind.stix.default.type: kind.stix.default, **{t.type: t for t in kind.stix.types.values()}}.values():
+            if declared.type.startswith("x-"):
+                fields = "; ".join(f"{f.stix}: {f.help}" for f in kind.fields if f.stix)
+                parts.append(f"{declared.type}: {kind.help} Properties: name; description; aliases; {fields}.")
+    return " ".join(parts) + " Dates are ISO 8601 to the year, month or day."
