@@ -9,7 +9,7 @@ from .measure import Rebuild, Run
 
 STAGES = (("load", "load (`load_all`: parse + schema validation)"), ("parse", "· of which YAML parse (`compose`)"),
           ("validate", "· of which schema validation (`Record.convert`)"), ("link", "validate+link (`link`)"),
-          ("render", "render (`Renderer.pages`)"))
+          ("render", "render (`Renderer.pages`)"), ("exports", "downloads (`exports.files`: STIX, JSON, CSV, lists)"))
 GROWING = ("load", "link", "render")
 
 
@@ -106,8 +106,9 @@ def measurements(sizes: list[SizeResult]) -> list[str]:
     row("a/b (CPU time of the build process)", [min(r.cpu for r in s.ours) / min(r.cpu for r in s.floor) for s in sizes],
         ratio=False)
     for key, label in STAGES:
-        row(f"{label}, s", [s.stages[key] for s in sizes])
+        row(f"{label}, s", [s.stages.get(key, 0.0) for s in sizes])
     row("schema validation / build (a)", [s.stages["validate"] / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
+    row("downloads / build (a)", [s.stages.get("exports", 0) / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
     row("all checks (schema validation + validate+link) / build (a)",
         [(s.stages["validate"] + s.stages["link"]) / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
     row("peak memory, build (a), MB", [s.peak(s.ours) for s in sizes])
@@ -116,6 +117,7 @@ def measurements(sizes: list[SizeResult]) -> list[str]:
     row("pages", [s.stages["pages"] for s in sizes], fmt=lambda v: f"{v:,}")
     row("citations", [s.stages["citations"] for s in sizes], fmt=lambda v: f"{v:,}")
     row("generated Markdown, MB", [s.stages["markdown_mb"] for s in sizes])
+    row("downloads, MB", [s.stages.get("downloads_mb", 0) for s in sizes])
     same = " | ".join(f"{i:,} of {n:,}" for i, n in (s.identical for s in sizes))
     rows.append(f"| built files identical in (a) and (b) | {same} |" + (" |" if growth else ""))
     return rows

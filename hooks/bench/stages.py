@@ -3,8 +3,9 @@
 Prints one JSON object: seconds per stage (the best of `--repeat` passes) and the process's peak memory.
 `load` and `link` are the `load_all` and `link` calls inside `microsite.check`, as the build makes them; `load`
 parses and schema-validates, and a second pass splits it into `parse` (read, YAML compose, refusal of tags and
-anchors: `load.compose`) and `validate` (the schema: `Record.convert`).
-With `--floor DIR` the rendered pages are also written as a plain MkDocs project (see `write_floor`).
+anchors: `load.compose`) and `validate` (the schema: `Record.convert`). `exports` makes every download
+(`microsite.exports.files`), as the hook does.
+With `--floor DIR` the rendered pages and the downloads are also written as a plain MkDocs project (see `write_floor`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import cProfile
 import gc
 import inspect
 import json
+import os
 import pstats
 import re
 import resource
@@ -24,7 +26,10 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+import yaml
+
 import microsite
+from microsite import exports
 from microsite.graph import Graph
 from microsite.load import KIND_BY_FOLDER, compose
 from microsite.render import Page, Renderer, site_nav
@@ -82,10 +87,18 @@ def checked(root: Path) -> tuple[dict[str, Any], Graph]:
     return times, graph
 
 
-def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page]]:
+def downloads(root: Path, graph: Graph) -> list[tuple[str, str]]:
+    """Every download, as the hook makes them: named after mkdocs.yml's `site_name`, as of SOURCE_DATE_EPOCH."""
+    found = re.search(r"(?m)^site_name:.*$", (root / "mkdocs.yml").read_text(encoding="utf-8"))
+    producer = yaml.safe_load(found.group(0))["site_name"] if found else ""
+    return list(exports.files(graph, producer, exports.as_of(graph, os.environ.get("SOURCE_DATE_EPOCH"))))
+
+
+def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page | tuple[str, str]]]:
     options = renderer_options(root)
     times, graph = checked(root)
     times["render"], pages = timed(lambda: list(Renderer(graph, **options).pages()))
+    times["exports"], files = timed(lambda: downloads(root, graph))
     paused = not times.pop("load_gc", True)
     times.pop("link_gc", None)
     if paused:  # split the load under the same conditions
@@ -94,19 +107,22 @@ def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page]]:
         times.update(split_load(root))
     finally:
         gc.enable()
-    return times, graph, pages
+    return times, graph, [*pages, *files]
 
 
-def measure(root: Path, repeat: int = 1) -> tuple[dict[str, Any], list[Page]]:
+def measure(root: Path, repeat: int = 1) -> tuple[dict[str, Any], list[Page | tuple[str, str]]]:
     """The best time of each stage over `repeat` passes, the counts, and the peak memory of this process."""
     best: dict[str, float] = {}
     for _ in range(repeat):
-        times, graph, pages = one_pass(root)
+        times, graph, outputs = one_pass(root)
         best = {k: min(v, best.get(k, v)) for k, v in times.items()}
+    pages = [p for p in outputs if isinstance(p, Page)]
+    files = [f for f in outputs if not isinstance(f, Page)]
     counts = {"entities": len(graph.entities), "pages": len(pages), "citations": sum(map(len, graph.citations.values())),
-              "markdown_mb": sum(len(p.markdown.encode()) for p in pages) / 2**20}
+              "markdown_mb": sum(len(p.markdown.encode()) for p in pages) / 2**20,
+              "downloads_mb": sum(len(text.encode()) for _, text in files) / 2**20}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {**best, **counts, "peak_mb": peak}, pages
+    return {**best, **counts, "peak_mb": peak}, outputs
 
 
 def floor_config(config: str, folders: list[str]) -> str:
@@ -120,18 +136,19 @@ def floor_config(config: str, folders: list[str]) -> str:
     return f"{config.rstrip()}\nnot_in_nav: |\n{patterns}"
 
 
-def write_floor(project: Path, pages: list[Page], floor: Path) -> None:
-    """The same pages as plain Markdown in a second project that MkDocs builds without our hook."""
+def write_floor(project: Path, outputs: list[Page | tuple[str, str]], floor: Path) -> None:
+    """The same pages as plain Markdown, and the same downloads, in a second project that MkDocs builds without our hook."""
     shutil.rmtree(floor, ignore_errors=True)
     shutil.copytree(project / "docs", floor / "docs")
     if (project / "overrides").is_dir():  # the theme's custom_dir
         shutil.copytree(project / "overrides", floor / "overrides")
-    for page in pages:
-        target = floor / "docs" / page.path
+    for output in outputs:
+        path, text = (output.path, output.markdown) if isinstance(output, Page) else output
+        target = floor / "docs" / path
         if target.exists():
             continue  # a hand-written page wins, as in hooks/site.py
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown, encoding="utf-8")
+        target.write_bytes(text.encode("utf-8"))  # as written: no newline translation
     for folder in ("data", "seeds", "hooks"):  # mkdocs.yml's `watch:` paths must exist
         (floor / folder).mkdir()
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
@@ -150,9 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         profiler.runcall(one_pass, args.project)
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.profile)
         return 0
-    result, pages = measure(args.project, args.repeat)
+    result, outputs = measure(args.project, args.repeat)
     if args.floor:
-        write_floor(args.project, pages, args.floor)
+        write_floor(args.project, outputs, args.floor)
     print(json.dumps(result))
     return 0
 

@@ -93,26 +93,42 @@ def files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None
     """Every download as (site path, text)."""
     bundler = Bundler(graph, producer, moment, site_url)
     document = graph_json(graph, producer, moment)
-    yield BUNDLE, _json(bundler.bundle())
+    written: dict[int, str] = {}  # the text of each STIX object, written once for all the bundles holding it
+    yield BUNDLE, _json(bundler.bundle(), written)
     yield GRAPH, _json(document)
-    yield SCHEMA, _json(graph_schema())
+    yield SCHEMA, json.dumps(graph_schema(), ensure_ascii=False, indent=2) + "\n"
     yield FACTS_CSV, facts_csv(graph)
     for kind in KINDS.values():
         yield kind_csv(kind), kind_table(graph, kind)
     for name in INDICATOR_TYPES:
         yield indicator_list(name), indicators_text(graph, name, producer, moment)
     entries = {entry["id"]: entry for entry in document["entities"]}
+    head = {key: document[key] for key in ("version", "title", "as_of")}
     for entity, bundle in bundler.entity_bundles():
-        single = _json({**document, "$schema": "../" + SCHEMA.rsplit("/", 1)[1], "entities": [entries[entity.id]]})
-        stix = _json(bundle)
+        single = _json({"$schema": "../" + SCHEMA.rsplit("/", 1)[1], **head, "entities": [entries[entity.id]]})
+        stix = _json(bundle, written)
         for entity_id in (None, *entity.former_ids):
             stix_path, json_path = (d.path for d in entity_downloads(entity, entity_id))
             yield stix_path, stix
             yield json_path, single
 
 
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def _json(data: dict[str, Any], written: dict[int, str] | None = None) -> str:
+    """JSON with one line per object of its long lists (a bundle's objects, the graph's entities): compact and fast
+    to write, still easy to diff and to read line by line. `written` keeps the text of objects that many files share."""
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            lines = (_compact(item) if written is None else written.get(id(item)) or
+                     written.setdefault(id(item), _compact(item)) for item in value)
+            parts.append(f"{_compact(key)}:[\n" + ",\n".join(lines) + "\n]")
+        else:
+            parts.append(f"{_compact(key)}:{_compact(value)}")
+    return "{" + ",\n".join(parts) + "}\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --------------------------------------------------------------------------- JSON
@@ -156,7 +172,7 @@ def graph_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "The research graph, as downloaded",
         "type": "object", "additionalProperties": False,
-        "required": ["$schema", "version", "title", "as_of", "statuses", "relation_types", "entities"],
+        "required": ["$schema", "version", "title", "as_of", "entities"],  # one entity's file leaves out the tables
         "properties": {
             "$schema": {"type": "string"}, "version": {"type": "string", "pattern": r"^[0-9]+\.[0-9]+\.[0-9]+$"},
             "title": {"type": "string"}, "as_of": {"type": "string", "format": "date-time"},

@@ -146,10 +146,11 @@ class Bundler:
         return {"type": "bundle", "id": stix_id("bundle", key), "objects": head + rest}
 
     def _with_neighbours(self, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`objects` and those they refer to; not everything a source's report refers to (its citers)."""
         seen = {obj["id"] for obj in objects}
         extra = []
         for obj in objects:
-            for ref in _refs(obj):
+            for ref in _refs(obj) if obj["type"] != "report" else ():
                 if ref not in seen and ref in self.stixed.objects:
                     seen.add(ref)
                     extra.append(self.stixed.objects[ref])
@@ -166,8 +167,9 @@ class Bundler:
                          "modified": self.now, "name": self.producer, "identity_class": "organization",
                          "description": "The research site that compiled these objects from cited public sources."})
         self.stixed.add({**self._common("extension-definition", self.extension_id),
-                         "name": f"{self.producer}: object types STIX lacks", "description": _extension_text(),
-                         "schema": _extension_text(), "version": EXTENSION_VERSION, "extension_types": ["new-sdo"]})
+                         "name": f"{self.producer}: object types STIX lacks", "schema": _extension_text(),
+                         "description": "Weapons and events, for which STIX 2.1 has no object type.",
+                         "version": EXTENSION_VERSION, "extension_types": ["new-sdo"]})
         ordered = [e for kind in KINDS for e in self.graph.by_kind[kind]]
         for entity in ordered:
             self._entity(entity)
