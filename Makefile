@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test check build lint lock linkcheck urls external-links verify-sources bench
+.PHONY: serve test check build lint lock linkcheck urls external-links verify-sources bench properdocs
 serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
 	$(VENV)/bin/mkdocs serve --dirty --no-strict  # rebuild only changed pages; `make build` and the tests stay strict
 
@@ -52,3 +52,12 @@ verify-sources: $(VENV)/.installed  ## check every quote against its web page or
 
 bench: $(VENV)/.installed  ## our build vs MkDocs alone at 1k and 10k synthetic entities (takes long); writes docs/performance.md
 	PYTHONPATH=hooks $(PY) -m bench.benchmark --sizes 1000,10000 --out docs/performance.md
+
+# Both builds share one SOURCE_DATE_EPOCH (the commit's time unless set), or the gzip header of the sitemap differs.
+properdocs: $(VENV)/.installed  ## build with ProperDocs as well and compare with the MkDocs build (README: ProperDocs)
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-properdocs.txt
+	$(PY) -m pip check
+	export SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)} \
+	&& $(VENV)/bin/mkdocs build --strict --site-dir site-mkdocs \
+	&& $(VENV)/bin/properdocs build --strict --config-file mkdocs.yml --site-dir site-properdocs \
+	&& $(PY) hooks/sitecheck.py same site-mkdocs site-properdocs

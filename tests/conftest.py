@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_PARTS = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build needs besides its data
 PROJECT_PARTS = ("data", "seeds", *SITE_PARTS)
 MKDOCS = [sys.executable, "-m", "mkdocs"]
-SOURCE_DATE_EPOCH = "1691366400"  # as .github/workflows/site.yml sets it: reproducible output
+SOURCE_DATE_EPOCH = "1691366400"  # fixed, as .github/workflows/site.yml fixes it (the commit time): reproducible output
 
 
 @dataclass
@@ -72,7 +72,7 @@ def check_report(project: Path) -> str:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The real data, built once for the session, with the workflow's SOURCE_DATE_EPOCH as published."""
+    """The real data, built once for the session, with a fixed SOURCE_DATE_EPOCH as the workflow builds it."""
     result = build(copy_project(tmp_path_factory.mktemp("real")), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
     assert result.returncode == 0, result.output
     return result

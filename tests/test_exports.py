@@ -4,6 +4,7 @@ each holding everything in data/ (read independently, tests/rawdata.py) and noth
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -19,8 +20,9 @@ import stix2
 import yaml
 from stix2validator import ValidationOptions, validate_string
 
-from microsite import check
+from microsite import check, exports
 from microsite.model import CERTAINTY, KINDS, RELATION_TYPES, refang
+from microsite.stix import Bundler
 from tests import rawdata
 from tests.conftest import ROOT, Build
 from tests.html import Html
@@ -274,14 +276,16 @@ def test_every_download_is_a_published_url() -> None:
         assert path in published, path
 
 
-# --------------------------------------------------------------------------- hostile text
+# --------------------------------------------------------------------------- in-process, on the small fixture
 
 
-def test_text_that_looks_like_a_formula_or_markup_stays_inert_in_every_download(tmp_path: Path) -> None:
-    from microsite import exports
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    return shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", tmp_path / "minimal")
 
-    project = tmp_path / "minimal"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", project)
+
+def test_text_that_looks_like_a_formula_or_markup_stays_inert_in_every_download(minimal: Path) -> None:
+    project = minimal
     path = project / "data" / "actors" / "lazarus-group.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     payloads = {"name": '=HYPERLINK("https://evil.example","x")', "role": "@SUM(A1:A9)", "country": "+1-2",
@@ -301,3 +305,38 @@ def test_text_that_looks_like_a_formula_or_markup_stays_inert_in_every_download(
     assert entry["name"] == payloads["name"] and entry["summary"] == payloads["summary"]  # JSON carries data as it is
     assert all(line.startswith("#") or not line for text in (files[p] for p in files if p.endswith(".txt"))
                for line in text.splitlines() if not re.fullmatch(r"[0-9a-z.:-]+", line))
+
+
+def test_indicators_recorded_on_malware_indicate_the_malware(minimal: Path) -> None:
+    path = minimal / "data" / "software" / "opencarrot.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "indicators:\n  - type: sha256\n    values: [" + "ab" * 32 + "]\n"
+                    "    citation: {source: sample-article, quote: may have used a backdoor}\n", encoding="utf-8")
+    graph = check(minimal)
+    bundle = Bundler(graph, "Test", dt.datetime(2023, 8, 7, tzinfo=dt.UTC)).bundle()
+    store = stix2.MemoryStore(stix2.parse(bundle, allow_custom=True), allow_custom=True)
+    malware = store.query([stix2.Filter("type", "=", "malware")])[0]
+    indicators = [store.get(r.source_ref) for r in store.relationships(malware, "indicates", target_only=True)]
+    assert [(i.name, i.pattern) for i in indicators] == [("ab" * 32, f"[file:hashes.'SHA-256' = '{'ab' * 32}']")]
+    assert malware.name == "OpenCarrot" and malware.is_family
+
+
+def test_timestamps_come_from_source_date_epoch_or_else_from_the_data(minimal: Path) -> None:
+    graph = check(minimal)
+    assert exports.as_of(graph, "1691366400") == dt.datetime(2023, 8, 7, tzinfo=dt.UTC)
+    assert exports.as_of(graph, None) == dt.datetime(2023, 8, 10, tzinfo=dt.UTC)  # the last day the data dates
+    first, second = (dict(exports.files(graph, "Test", exports.as_of(graph, None))) for _ in range(2))
+    assert first == second and "2023-08-10T00:00:00.000Z" in first["downloads/incident.stix.json"]
+
+
+def test_prose_becomes_plain_text_for_the_downloads() -> None:
+    from microsite.text import plain_prose
+
+    names = {"kim-jong-un": "Kim Jong Un"}.__getitem__
+    assert plain_prose("*Hypersonic* [[kim-jong-un]] met [[kim-jong-un|the leader]] <b>", names) == \
+        "Hypersonic Kim Jong Un met the leader <b>"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_a_cell_that_would_start_a_formula_starts_with_an_apostrophe(text: str) -> None:
+    assert exports.cell(text) == "'" + text
+    assert exports.cell("a " + text) == "a " + text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,7 +66,7 @@ def test_a_vanished_url_fails_naming_the_url_and_the_fix(project: Path) -> None:
 
 
 def test_two_builds_of_the_same_commit_are_byte_identical(real_site: Build, tmp_path: Path) -> None:
-    """The session's real site was built with the workflow's SOURCE_DATE_EPOCH; one more build must match it."""
+    """The session's real site was built with a fixed SOURCE_DATE_EPOCH; one more build with it must match it."""
     again = build(copy_project(tmp_path / "again"), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
     assert again.returncode == 0, again.output
     digests = [{p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -96,3 +97,31 @@ def test_the_workflow_builds_tests_and_link_checks_every_push_and_publishes_main
     assert "make test" in steps and "make linkcheck" in steps
     assert workflow["jobs"]["deploy"]["needs"] == "test"
     assert any("make external-links" in step.get("run", "") for step in workflow["jobs"]["external-links"]["steps"])
+
+
+def test_two_sites_that_differ_only_in_their_generator_tag_are_the_same(tmp_path: Path) -> None:
+    page = '<html><head><meta name="generator" content="{}"></head><body>same</body></html>'
+    for name, generator in (("mkdocs", "mkdocs-1.6.1, mkdocs-material-9.8.2"), ("properdocs", "mkdocs-ProperDocs 1.6.7")):
+        (tmp_path / name / "a").mkdir(parents=True)
+        (tmp_path / name / "a" / "index.html").write_text(page.format(generator), encoding="utf-8")
+        (tmp_path / name / "data.json").write_text("{}", encoding="utf-8")
+    assert sitecheck("same", tmp_path / "mkdocs", tmp_path / "properdocs").returncode == 0
+    (tmp_path / "properdocs" / "data.json").write_text("{ }", encoding="utf-8")
+    (tmp_path / "properdocs" / "extra.txt").write_text("", encoding="utf-8")
+    result = sitecheck("same", tmp_path / "mkdocs", tmp_path / "properdocs")
+    assert result.returncode == 1
+    assert result.stdout.split() == ["differs:", "data.json", "differs:", "extra.txt"]
+
+
+def test_the_workflow_compares_a_properdocs_build_with_the_mkdocs_build_and_pins_every_action() -> None:
+    import yaml
+
+    text = (ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert "make properdocs" in [step.get("run", "") for step in workflow["jobs"]["properdocs"]["steps"]]
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nproperdocs:", 1)[1]
+    assert "properdocs build --strict" in recipe and "sitecheck.py same" in recipe and "--require-hashes" in recipe
+    assert re.search(r"(?m)^properdocs==[0-9.]+ \\\n\s+--hash=sha256:[0-9a-f]{64}$",
+                     (ROOT / "requirements-properdocs.txt").read_text(encoding="utf-8"))
+    uses = re.findall(r"uses: (\S+)", text)
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action) for action in uses)
