@@ -129,7 +129,8 @@ def _add_downloads(files: Files, config: MkDocsConfig) -> None:
     site_url = None if _serving(config) else config.site_url
     for path, content in exports.files(graph, config.site_name, moment, site_url):
         if files.get_file_from_path(path) is None:
-            _state.builds.unchanged(path, content)  # noted, so that a dirty rebuild removes those of a deleted entity
+            if _state.dirty:  # noted, so that a dirty rebuild takes away the downloads of a deleted entity
+                _state.builds.unchanged(path, "")
             files.append(File.generated(config, path, content=content))
 
 

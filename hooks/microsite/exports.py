@@ -51,7 +51,7 @@ def catalogue() -> list[Download]:
         Download(SCHEMA, "JSON Schema of the graph", "The JSON Schema (draft 2020-12) that the JSON downloads validate against."),
         Download(FACTS_CSV, "CSV of all facts with their citations", "One row per claim and citation: facts, relations, "
                  "names, indicators and assessments, with status, source and verbatim quote."),
-        *(Download(kind_csv(kind), f"CSV of {kind.title.lower()}", f"One row per entity of the kind: {kind.help}")
+        *(Download(kind_csv(kind), f"CSV of {kind.plural}", f"One row per entity of the kind: {kind.help}")
           for kind in KINDS.values()),
         *(Download(indicator_list(name), f"{declared.title}, one per line", "Real (not defanged) values, with a header "
                    "comment naming their sources.") for name, declared in INDICATOR_TYPES.items()),
