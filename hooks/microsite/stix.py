@@ -126,13 +126,9 @@ class Bundler:
     def bundle(self) -> dict[str, Any]:
         return self._bundle("bundle", list(self.stixed.objects.values()))
 
-    def entity_bundle(self, entity: Entity) -> dict[str, Any]:
-        """The entity, what is said of it, its relations and indicators, and the objects these refer to."""
-        own = [obj for oid, obj in self.stixed.objects.items() if entity.id in self.stixed.members[oid]]
-        return self._bundle(f"bundle/{entity.id}", self._with_neighbours(own))
-
     def entity_bundles(self) -> Iterator[tuple[Entity, dict[str, Any]]]:
-        """Every entity's own bundle, in one pass over the objects."""
+        """Every entity's own bundle: the entity, what is said of it, its relations and indicators, and the objects
+        these refer to."""
         own: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for oid, obj in self.stixed.objects.items():
             for member in self.stixed.members[oid]:
@@ -181,8 +177,10 @@ class Bundler:
         for entity in ordered:
             for indicators in entity.attrs.get("indicators") or ():
                 self._indicators(entity, indicators)
-        for entity in self.graph.by_kind["source"]:
-            self.stixed.objects[self.ids[entity.id]]["object_refs"] = list(self.cited_by[entity.id]) or [self.producer_id]
+        for entity in ordered:
+            report = self.stixed.objects[self.ids[entity.id]]
+            if report["type"] == "report":  # a source: it refers to what cites it (STIX needs at least one reference)
+                report["object_refs"] = list(self.cited_by[entity.id]) or [self.producer_id]
 
     def _entity(self, entity: Entity) -> None:
         declared = entity.kind.stix.of(entity.attrs)
