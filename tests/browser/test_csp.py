@@ -69,7 +69,7 @@ def test_search_shows_results_and_leads_to_the_page_under_the_policy(watched: Re
     page = watched.open("", settle=True)
     results = search(page, "APT37")
     assert not violations(watched), violations(watched)
-    results.filter(has_text="ScarCruft").first.click()
+    results.filter(has=page.locator("h1", has_text=re.compile(r"^\s*ScarCruft\s*$"))).first.click()
     expect(page).to_have_url(re.compile(r"/actors/scarcruft/"))
     expect(page.locator("article h1")).to_contain_text("ScarCruft")
     assert not violations(watched) and not watched.page_errors, violations(watched) + watched.page_errors
