@@ -1,0 +1,481 @@
+"""What changed, and when: the git history of data/ as changes per entity, per fact and site-wide.
+
+Reading is bounded, whatever the size of the history: one `git rev-parse` and one `git config` (is there a full
+history?), one `git log` of the first-parent history of `data/` with its file changes, and `git cat-file` twice
+(sizes, then contents) for the versions needed. Git runs with a fixed environment: no user or system
+configuration, no pager, no lazy fetching, and no repository above the project root. Only `data/<kind>/*.yml`
+versions are read. Each version is parsed by the core's own loader; a version that does not parse is a gap in
+the history, never an error. Dates are commit dates; the clock is never read.
+
+The first-parent history is the published one: a merged branch counts as one change, dated by its merge.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import re
+import subprocess
+import tempfile
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+from .load import KIND_BY_FOLDER, MAX_BYTES, UNSAFE_CHARS, compose_bytes
+from .model import Entity
+from .schema import MONTHS, Context
+from .semdiff import TRACKED, Version, Words, diff, key, label, plain
+
+RECENT = 300  # file changes (newest first) the Changes page shows; the feed shows the newest FEED_ENTRIES entries
+FEED_ENTRIES = 50
+GIT_TIMEOUT = 300
+DATA_PATH = re.compile(r"data/([a-z0-9-]+)/[^/]+\.yml")
+REGULAR = (b"100644", b"100755")
+_SPACES = re.compile(r"\s+")
+_HEADER = b"\x1eC"
+_FORMAT = "%x1eC%H%x1f%ct%x1f%<(120,trunc)%an%x1f%<(400,trunc)%s"  # git cuts (and pads) huge names and subjects
+
+
+class NoHistory(Exception):
+    """Why there is no history to read: no repository, a shallow or partial clone, git missing or failing."""
+
+
+def clean(text: str, limit: int) -> str:
+    """Text from git as it may be shown: control and invisible characters dropped, white space folded, cut at
+    `limit` characters. Escaping for the page or the feed comes after, where it is written."""
+    text = UNSAFE_CHARS.sub("", text)
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs", "Co") and c not in "\ufffe\uffff")
+    text = _SPACES.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit of the first-parent history that changed data/."""
+
+    sha: str
+    time: int  # committer time, seconds since the epoch
+    author: str
+    subject: str
+
+    @property
+    def stamp(self) -> str:
+        """RFC 3339 time in UTC, as the feed writes it."""
+        return datetime.datetime.fromtimestamp(self.time, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def day(self) -> str:
+        return self.stamp[:10]
+
+    @property
+    def human(self) -> str:
+        """'7 August 2023' (UTC)."""
+        year, month, day = (int(part) for part in self.day.split("-"))
+        return f"{day} {MONTHS[month - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One data file changed by one commit: its path and blob before and after (None: absent)."""
+
+    commit: Commit
+    old: tuple[str, str] | None
+    new: tuple[str, str] | None
+
+
+# --------------------------------------------------------------------------- git
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run git in `root` with a fixed environment; its output, or `NoHistory` with git's first line of complaint."""
+    with tempfile.TemporaryDirectory(prefix="microsite-git-home-") as home:
+        env = {
+            "PATH": os.environ.get("PATH", os.defpath), "HOME": home, "XDG_CONFIG_HOME": home, "LC_ALL": "C",
+            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+            "GIT_PAGER": "cat", "PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_REPLACE_OBJECTS": "1",
+            "GIT_NO_LAZY_FETCH": "1", "GIT_LITERAL_PATHSPECS": "1", "GIT_CEILING_DIRECTORIES": str(root.parent),
+        }
+        command = ["git", "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", "-c", "log.showSignature=false",
+                   "-c", "color.ui=false", "-c", "i18n.logOutputEncoding=UTF-8", *args]
+        try:
+            done = subprocess.run(command, cwd=root, env=env, input=stdin, capture_output=True, timeout=GIT_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise NoHistory(f"git could not be run ({type(error).__name__})") from None
+    if done.returncode != 0:
+        complaint = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise NoHistory(clean(complaint[0] if complaint else f"git exited with {done.returncode}", 200))
+    return done.stdout
+
+
+def head(root: Path) -> str:
+    """The commit the history is read from; `NoHistory` unless `root` is the top of a full (not shallow or partial)
+    clone with at least one commit."""
+    try:
+        top, shallow, sha = _git(root, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD").decode().split()
+    except ValueError:
+        raise NoHistory("git rev-parse gave an unexpected answer") from None
+    except NoHistory as error:
+        raise NoHistory("no git repository here" if "not a git repository" in str(error) else
+                        "the repository has no commits yet" if "HEAD" in str(error) else str(error)) from None
+    if Path(top).resolve() != root.resolve():
+        raise NoHistory("the project is not the top folder of its git repository")
+    if shallow == "true":
+        raise NoHistory("this is a shallow clone")
+    try:
+        _git(root, "config", "--get", "extensions.partialClone")
+    except NoHistory:
+        return sha  # `git config --get` fails when the setting is absent: a full clone
+    raise NoHistory("this is a partial clone, whose old versions would have to be downloaded")
+
+
+def read_log(root: Path, sha: str) -> list[tuple[Commit, list[Touch]]]:
+    """Every first-parent commit from `sha` that changed data/, oldest first, with the data files it changed."""
+    out = _git(root, "log", "-z", "--first-parent", "--diff-merges=first-parent", "--root", "--raw", "--no-abbrev",
+               "-M", "--no-color", f"--format={_FORMAT}", "--end-of-options", sha, "--", "data/")
+    commits: list[tuple[Commit, list[Touch]]] = []
+    tokens = out.split(b"\0")
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        if token.startswith(_HEADER):
+            parts = token[len(_HEADER):].decode("utf-8", "replace").split("\x1f", 3)
+            if len(parts) == 4 and re.fullmatch(r"[0-9a-f]{40,64}", parts[0]) and parts[1].isdigit():
+                commit = Commit(parts[0], int(parts[1]), clean(parts[2], 100), clean(parts[3], 300))
+                commits.append((commit, []))
+        elif token.lstrip(b"\n").startswith(b":") and commits:
+            meta = token.lstrip(b"\n")[1:].split(b" ")
+            paths = 2 if meta[-1][:1] in (b"R", b"C") else 1
+            names, index = tokens[index:index + paths], index + paths
+            if len(meta) == 5 and len(names) == paths:
+                touch = _touch(commits[-1][0], meta, names[0], names[-1])
+                if touch is not None:
+                    commits[-1][1].append(touch)
+    return commits[::-1]
+
+
+def _touch(commit: Commit, meta: list[bytes], old_name: bytes, new_name: bytes) -> Touch | None:
+    """A raw change of git as a `Touch`, keeping only sides that are regular files at data paths."""
+    old_mode, new_mode, old_blob, new_blob, status = meta
+
+    def side(mode: bytes, blob: bytes, name: bytes) -> tuple[str, str] | None:
+        try:
+            path = name.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        folder = DATA_PATH.fullmatch(path)
+        if mode not in REGULAR or set(blob) == {ord("0")} or not folder or folder.group(1) not in KIND_BY_FOLDER:
+            return None
+        return path, blob.decode("ascii")
+
+    old = None if status[:1] == b"A" else side(old_mode, old_blob, old_name)
+    new = None if status[:1] == b"D" else side(new_mode, new_blob, new_name)
+    return Touch(commit, old, new) if old or new else None
+
+
+def read_blobs(root: Path, shas: set[str]) -> dict[str, bytes | None]:
+    """The contents of the given blobs (None for one too large to be a data file or missing), with two processes."""
+    if not shas:
+        return {}
+    ordered = sorted(shas)
+    sizes: dict[str, int] = {}
+    for line in _git(root, "cat-file", "--batch-check", stdin="".join(f"{s}\n" for s in ordered).encode()).splitlines():
+        parts = line.decode("ascii", "replace").split()
+        if len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit():
+            sizes[parts[0]] = int(parts[2])
+    wanted = [s for s in ordered if sizes.get(s, MAX_BYTES + 1) <= MAX_BYTES]
+    found: dict[str, bytes | None] = dict.fromkeys(ordered)
+    out = _git(root, "cat-file", "--batch", stdin="".join(f"{s}\n" for s in wanted).encode()) if wanted else b""
+    offset = 0
+    for sha in wanted:
+        end = out.index(b"\n", offset)
+        size = sizes[sha]
+        if out[offset:end] != f"{sha} blob {size}".encode():
+            raise NoHistory("git cat-file gave an unexpected answer")
+        found[sha] = out[end + 1:end + 1 + size]
+        offset = end + 2 + size
+    return found
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A version that could not be read with today's data model, and why."""
+
+    reason: str
+
+
+def parse(raw: bytes | None, path: str) -> Version | Gap:
+    """One version of a data file as the core reads it today, or the gap it leaves."""
+    if raw is None:
+        return Gap("the file was too large to be a data file")
+    kind = KIND_BY_FOLDER[path.split("/")[1]]
+    ctx = Context(path)
+    try:
+        values = kind.record.convert(compose_bytes(raw, path), ctx)
+    except DataError as error:
+        ctx.report(error)
+    except Exception:  # an old version is input: whatever it holds leaves a gap, never a crash
+        return Gap("the file could not be read")
+    if ctx.errors:
+        return Gap(clean(ctx.errors[0].message, 160))
+    return Version(kind, plain(values))
+
+
+# --------------------------------------------------------------------------- histories
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A fact or relation corrected by a commit: what changed, and its wording and status before."""
+
+    commit: Commit
+    lines: tuple[Words, ...]
+    words: Words
+    status: str | None
+
+
+@dataclass
+class ItemHistory:
+    """The history of one fact or relation: when it was added (None: with the page), corrected, withdrawn."""
+
+    item: dict[str, Any]
+    words: Words
+    added: Commit | None = None
+    corrections: list[Correction] = field(default_factory=list)
+    withdrawn: Commit | None = None
+
+
+@dataclass
+class Entry:
+    """One entity's change in one commit, as the Changes page and the feed show it."""
+
+    commit: Commit
+    path: str
+    name: str
+    lineage: Lineage
+    lines: list[Words]
+    gap: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        """A stable HTML id: the commit and the file."""
+        return f"c-{self.commit.sha[:12]}-{hashlib.sha1(self.path.encode()).hexdigest()[:8]}"
+
+    @property
+    def uid(self) -> str:
+        """A stable Atom id: the same change always has the same id, whatever the entity is called later."""
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'microsite-change:{self.commit.sha}:{self.path}')}"
+
+
+@dataclass
+class Lineage:
+    """The versions of one entity, following renames: its entries, and its facts' and relations' histories."""
+
+    path: str | None
+    first: Commit
+    last: Commit
+    entries: list[Entry] = field(default_factory=list)
+    version: Version | None = None  # the last version that could be read
+    items: dict[str, list[ItemHistory]] = field(default_factory=dict)
+    withdrawn: list[ItemHistory] = field(default_factory=list)
+    _current: dict[str, ItemHistory] | None = None
+
+    def of(self, spec_name: str, item: Any) -> ItemHistory | None:
+        """The history of a fact or relation of the entity as it is now (found by its content)."""
+        if self._current is None:
+            self._current = {f"{name}:{key(h.item)}": h for name, found in self.items.items() for h in found}
+        return self._current.get(f"{spec_name}:{key(plain(item))}")
+
+    def gone(self) -> list[ItemHistory]:
+        """Withdrawn facts and relations, newest first, but not one that is back with the same content."""
+        current = {key(h.item) for found in self.items.values() for h in found}
+        return sorted((h for h in self.withdrawn if key(h.item) not in current), key=lambda h: -h.withdrawn.time)
+
+
+@dataclass
+class History:
+    """Everything the pages and the feed show of the history; `reason` says why there is none."""
+
+    head: str | None = None
+    reason: str = "no history was read"
+    entries: list[Entry] = field(default_factory=list)  # newest first, at most RECENT
+    lineages: dict[str, Lineage] = field(default_factory=dict)  # by their file at HEAD
+
+    @property
+    def available(self) -> bool:
+        return self.head is not None
+
+    def by_day(self) -> list[tuple[Commit, list[list[Entry]]]]:
+        """The entries by day (newest first), each day's by entity, in the order of their newest change."""
+        days: dict[str, tuple[Commit, dict[int, list[Entry]]]] = {}
+        for entry in self.entries:
+            _, groups = days.setdefault(entry.commit.day, (entry.commit, {}))
+            groups.setdefault(id(entry.lineage), []).append(entry)
+        return [(commit, list(groups.values())) for commit, groups in days.values()]
+
+    def of(self, entity: Entity) -> Lineage | None:
+        """The lineage of an entity of the working tree: its file's, or that of a former id's file."""
+        for path in (entity.location.path, *(f"data/{p.removesuffix('.md')}.yml" for p in entity.former_paths)):
+            if path in self.lineages:
+                return self.lineages[path]
+        return None
+
+
+def read_history(root: Path, sha: str | None = None) -> History:
+    """The history of `root`'s data/ up to `sha` (default: HEAD), or a `History` that says why there is none.
+    Never raises for git's sake."""
+    try:
+        sha = sha or head(root)
+        commits = read_log(root, sha)
+        needed = _needed(commits)
+        blobs = read_blobs(root, needed)
+    except NoHistory as error:
+        return History(reason=str(error))
+    versions = {}
+    for _, touches in commits:
+        for touch in touches:
+            for side in (touch.old, touch.new):
+                if side and side[1] in blobs and side[1] not in versions:
+                    versions[side[1]] = parse(blobs[side[1]], side[0])
+    return _replay(sha, commits, versions)
+
+
+def _needed(commits: list[tuple[Commit, list[Touch]]]) -> set[str]:
+    """The blobs to read: every version of a file changed more than once, the versions of the newest RECENT
+    changes, and new files in commits that also delete one (a rename that git did not see, told by former_ids)."""
+    touched: dict[str, int] = {}
+    for _, touches in commits:
+        for touch in touches:
+            for side in {touch.old, touch.new} - {None}:
+                touched[side[0]] = touched.get(side[0], 0) + 1
+    needed: set[str] = set()
+    recent = 0
+    for _, touches in reversed(commits):
+        deletes = any(t.new is None for t in touches)
+        for touch in touches:
+            recent += 1
+            for side in (touch.old, touch.new):
+                if side and (recent <= RECENT or touched[side[0]] > 1 or (deletes and touch.old is None)):
+                    needed.add(side[1])
+    return needed
+
+
+def _replay(sha: str, commits: list[tuple[Commit, list[Touch]]], versions: dict[str, Version | Gap]) -> History:
+    """Follow every file through the commits, oldest first: renames continue a lineage, each version is compared
+    with the last one that could be read."""
+    live: dict[str, Lineage] = {}
+    entries: list[Entry] = []
+    for commit, touches in commits:
+        for touch in _renamed(touches, versions):
+            old_path = touch.old[0] if touch.old else None
+            lineage = live.pop(old_path, None) if old_path else None
+            if lineage is None:
+                if touch.new is None:
+                    continue
+                lineage = Lineage(touch.new[0], commit, commit)
+            entry = _step(lineage, touch, versions.get(touch.new[1]) if touch.new else None)
+            if touch.new:
+                lineage.path = touch.new[0]
+                live[touch.new[0]] = lineage
+            else:
+                lineage.path = None
+            if entry is not None:
+                lineage.entries.append(entry)
+                lineage.last = commit
+                entries.append(entry)
+    return History(sha, "", entries[::-1][:RECENT], live)
+
+
+def _renamed(touches: list[Touch], versions: dict[str, Version | Gap]) -> list[Touch]:
+    """The commit's changes with each deleted file that a new file names among its former_ids made one rename."""
+    deleted = {t.old[0]: t for t in touches if t.new is None and t.old}
+    if not deleted:
+        return touches
+    joined: list[Touch] = []
+    used: set[str] = set()
+    for touch in touches:
+        version = versions.get(touch.new[1]) if touch.new and touch.old is None else None
+        if isinstance(version, Version):
+            for former in version.values.get("former_ids") or []:
+                path = f"data/{former}.yml" if "/" in former else f"data/{version.kind.plural}/{former}.yml"
+                if path in deleted and path not in used:
+                    used.add(path)
+                    touch = Touch(touch.commit, deleted[path].old, touch.new)
+                    break
+        joined.append(touch)
+    return [t for t in joined if not (t.new is None and t.old and t.old[0] in used)]
+
+
+def _step(lineage: Lineage, touch: Touch, version: Version | Gap | None) -> Entry | None:
+    """Apply one version to a lineage; the entry it makes, or None when only the formatting changed."""
+    path = (touch.new or touch.old or ("", ""))[0]
+    name = lineage.version.name if lineage.version else Path(path).stem
+    if touch.new is None:
+        lineage.items, lineage.version = {}, None
+        return Entry(touch.commit, path, name, lineage, [("page removed",)])
+    if isinstance(version, Gap):
+        return Entry(touch.commit, path, name, lineage, [], version.reason)
+    if version is None:  # not read: a file added once, long ago, and never changed
+        return Entry(touch.commit, path, name, lineage, [("new page",)])
+    earlier = lineage.version
+    changes = diff(earlier, version)
+    if earlier is None and lineage.entries and lineage.entries[-1].lines != [("page removed",)]:
+        changes.lines = [("the first version that can be read with today's data model",)]
+    elif earlier is not None and not changes.lines:
+        lineage.version = version
+        _carry(lineage, version, changes.steps, touch.commit)
+        return None
+    lineage.version = version
+    _carry(lineage, version, changes.steps, touch.commit, new_page=earlier is None)
+    return Entry(touch.commit, path, version.name, lineage, changes.lines)
+
+
+def _carry(lineage: Lineage, version: Version, steps: dict[str, list[Any]], commit: Commit, new_page: bool = False) -> None:
+    """Carry each fact's and relation's history into the new version, by the pairing the diff made."""
+    record_of = {spec.name: spec.inner for spec in version.kind.record.fields.values() if spec.name in TRACKED}
+    items: dict[str, list[ItemHistory]] = {}
+    for name in TRACKED:
+        before, after = lineage.items.get(name, []), version.values[name]
+        found: list[ItemHistory | None] = [None] * len(after)
+        for step in steps[name]:
+            if step.new is None:
+                gone = before[step.old]
+                gone.withdrawn = commit
+                lineage.withdrawn.append(gone)
+                continue
+            history = before[step.old] if step.old is not None and step.old < len(before) else None
+            if history is None:
+                history = ItemHistory(after[step.new], (), None if new_page else commit)
+            elif step.lines:
+                history.corrections.append(Correction(commit, step.own, history.words, history.item.get("status")))
+            history.item = after[step.new]
+            history.words = label(record_of[name], history.item, version.name)
+            found[step.new] = history
+        items[name] = [h for h in found if h is not None]
+    lineage.items = items
+    lineage._current = None
+
+
+class HistoryCache:
+    """The history read for the last HEAD, kept between the rebuilds of one `serve` session: a rebuild after an
+    edit costs one `git rev-parse`; a new commit reads the history again."""
+
+    def __init__(self) -> None:
+        self._head: str | None = None
+        self._history: History | None = None
+
+    def get(self, root: Path) -> History:
+        try:
+            sha = head(root)
+        except NoHistory as error:
+            return History(reason=str(error))
+        if sha != self._head or self._history is None:
+            self._history, self._head = read_history(root, sha), sha
+        return self._history
