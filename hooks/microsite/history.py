@@ -112,8 +112,8 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 
 def head(root: Path) -> str:
-    """The commit the history is read from; `NoHistory` unless `root` is the top of a full (not shallow or partial)
-    clone with at least one commit."""
+    """The commit the history is read from; `NoHistory` unless `root` is the top of a clone with all its history
+    (not shallow) and at least one commit. One git process: every `serve` rebuild asks."""
     try:
         top, shallow, sha = _git(root, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD").decode().split()
     except ValueError:
@@ -125,10 +125,15 @@ def head(root: Path) -> str:
         raise NoHistory("the project is not the top folder of its git repository")
     if shallow == "true":
         raise NoHistory("this is a shallow clone")
+    return sha
+
+
+def _refuse_partial_clone(root: Path) -> None:
+    """`NoHistory` for a partial (blobless) clone: its old versions would have to be downloaded."""
     try:
         _git(root, "config", "--get", "extensions.partialClone")
     except NoHistory:
-        return sha  # `git config --get` fails when the setting is absent: a full clone
+        return  # `git config --get` fails when the setting is absent: a full clone
     raise NoHistory("this is a partial clone, whose old versions would have to be downloaded")
 
 
@@ -211,8 +216,9 @@ class Gap:
     reason: str
 
 
-def parse(raw: bytes | None, path: str) -> Version | Gap:
-    """One version of a data file as the core reads it today, or the gap it leaves."""
+def parse(raw: bytes | None, path: str, renamed: dict[str, str] | None = None) -> Version | Gap:
+    """One version of a data file as the core reads it today, or the gap it leaves. References to entities that
+    were renamed later name them by their last id (`renamed`), so a rename changes only the renamed entity."""
     if raw is None:
         return Gap("the file was too large to be a data file")
     kind = KIND_BY_FOLDER[path.split("/")[1]]
@@ -225,7 +231,7 @@ def parse(raw: bytes | None, path: str) -> Version | Gap:
         return Gap("the file could not be read")
     if ctx.errors:
         return Gap(clean(ctx.errors[0].message, 160))
-    return Version(kind, plain(values))
+    return Version(kind, plain(values, renamed))
 
 
 # --------------------------------------------------------------------------- histories
@@ -333,18 +339,39 @@ def read_history(root: Path, sha: str | None = None) -> History:
     Never raises for git's sake."""
     try:
         sha = sha or head(root)
+        _refuse_partial_clone(root)
         commits = read_log(root, sha)
         needed = _needed(commits)
         blobs = read_blobs(root, needed)
     except NoHistory as error:
         return History(reason=str(error))
+    renamed = _renames(commits, blobs)
     versions = {}
     for _, touches in commits:
         for touch in touches:
             for side in (touch.old, touch.new):
                 if side and side[1] in blobs and side[1] not in versions:
-                    versions[side[1]] = parse(blobs[side[1]], side[0])
+                    versions[side[1]] = parse(blobs[side[1]], side[0], renamed)
     return _replay(sha, commits, versions)
+
+
+def _renames(commits: list[tuple[Commit, list[Touch]]], blobs: dict[str, bytes | None]) -> dict[str, str]:
+    """Every id an entity had before a rename → its last id: from git's renames, and from new files that name a
+    file deleted in the same commit among their former_ids."""
+    step: dict[str, str] = {}
+    for _, touches in commits:
+        versions = {t.new[1]: parse(blobs.get(t.new[1]), t.new[0]) for t in touches if t.new and not t.old}
+        for touch in _renamed(touches, versions):
+            if touch.old and touch.new and Path(touch.old[0]).stem != Path(touch.new[0]).stem:
+                step[Path(touch.old[0]).stem] = Path(touch.new[0]).stem
+    last: dict[str, str] = {}
+    for old in step:
+        seen, new = {old}, step[old]
+        while new in step and step[new] not in seen:
+            seen.add(new)
+            new = step[new]
+        last[old] = new
+    return last
 
 
 def _needed(commits: list[tuple[Commit, list[Touch]]]) -> set[str]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from .model import COMMON_FIELDS, RELATION_TYPES, STATUS, Kind
 from .schema import Field, ListOf, PartialDate, Period, Record, Ref, RefTo, Text
-from .text import PROSE_TOKEN
+from .text import ENTITY_LINK, PROSE_TOKEN
 
 LONGEST = 140  # characters of a statement quoted in a sentence
 SIMILAR = 0.6  # two wordings at least this alike are one fact reworded
@@ -67,18 +67,23 @@ def prose_words(text: str, limit: int = LONGEST) -> Words:
     return tuple(words)
 
 
-def plain(value: Any) -> Any:
-    """A parsed value without its places in the file: records as dicts, references as ids, dates as text."""
+def plain(value: Any, renamed: dict[str, str] | None = None) -> Any:
+    """A parsed value without its places in the file: records as dicts, references as ids (an id in `renamed`
+    as the id it has now, in prose links too), dates as text."""
+    renamed = renamed or {}
     if isinstance(value, Ref):
-        return value.id
+        return renamed.get(value.id, value.id)
+    if isinstance(value, str) and renamed and "[[" in value:
+        return ENTITY_LINK.sub(lambda m: m.group(0).replace(m.group(1), renamed.get(m.group(1), m.group(1)), 1), value)
     if isinstance(value, (PartialDate, Period)):
         return value.human()
     if isinstance(value, list):
-        return [plain(item) for item in value]
+        return [plain(item, renamed) for item in value]
     if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
+        return {key: plain(item, renamed) for key, item in value.items()}
     if dataclasses.is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in ("location", "places")}
+        return {f.name: plain(getattr(value, f.name), renamed) for f in dataclasses.fields(value)
+                if f.name not in ("location", "places")}
     return value
 
 
