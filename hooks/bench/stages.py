@@ -3,7 +3,8 @@
 Prints one JSON object: seconds per stage (the best of `--repeat` passes) and the process's peak memory.
 `load` and `link` are the `load_all` and `link` calls inside `microsite.check`, as the build makes them; `load`
 parses and schema-validates, and a second pass splits it into `parse` (read, YAML compose, refusal of tags and
-anchors: `load.compose`) and `validate` (the schema: `Record.convert`).
+anchors: `load.compose`) and `validate` (the schema: `Record.convert`). `history` is `read_history` (git log, blobs,
+each version parsed and compared; near zero without a git repository), `render` the pages with that history.
 With `--floor DIR` the rendered pages are also written as a plain MkDocs project (see `write_floor`).
 """
 
@@ -26,6 +27,7 @@ from typing import Any
 
 import microsite
 from microsite.graph import Graph
+from microsite.history import read_history
 from microsite.load import KIND_BY_FOLDER, compose
 from microsite.render import Page, Renderer, site_nav
 from microsite.schema import Context
@@ -85,7 +87,8 @@ def checked(root: Path) -> tuple[dict[str, Any], Graph]:
 def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page]]:
     options = renderer_options(root)
     times, graph = checked(root)
-    times["render"], pages = timed(lambda: list(Renderer(graph, **options).pages()))
+    times["history"], history = timed(lambda: read_history(root))
+    times["render"], pages = timed(lambda: list(Renderer(graph, history=history, **options).pages()))
     paused = not times.pop("load_gc", True)
     times.pop("link_gc", None)
     if paused:  # split the load under the same conditions

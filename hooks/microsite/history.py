@@ -18,12 +18,12 @@ import os
 import re
 import subprocess
 import tempfile
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import _paused_cyclic_gc
 from .errors import DataError
 from .load import KIND_BY_FOLDER, MAX_BYTES, UNSAFE_CHARS, compose_bytes
 from .model import Entity
@@ -36,6 +36,7 @@ GIT_TIMEOUT = 300
 DATA_PATH = re.compile(r"data/([a-z0-9-]+)/[^/]+\.yml")
 REGULAR = (b"100644", b"100755")
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # what no page or XML may hold
 _HEADER = b"\x1eC"
 _FORMAT = "%x1eC%H%x1f%ct%x1f%<(120,trunc)%an%x1f%<(400,trunc)%s"  # git cuts (and pads) huge names and subjects
 
@@ -45,11 +46,9 @@ class NoHistory(Exception):
 
 
 def clean(text: str, limit: int) -> str:
-    """Text from git as it may be shown: control and invisible characters dropped, white space folded, cut at
-    `limit` characters. Escaping for the page or the feed comes after, where it is written."""
-    text = UNSAFE_CHARS.sub("", text)
-    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs", "Co") and c not in "\ufffe\uffff")
-    text = _SPACES.sub(" ", text).strip()
+    """Text from git as it may be shown: control characters and invisible bidirectional controls dropped, white
+    space folded, cut at `limit` characters. Escaping for the page or the feed comes after, where it is written."""
+    text = _CONTROL.sub("", UNSAFE_CHARS.sub("", _SPACES.sub(" ", text))).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -345,14 +344,15 @@ def read_history(root: Path, sha: str | None = None) -> History:
         blobs = read_blobs(root, needed)
     except NoHistory as error:
         return History(reason=str(error))
-    renamed = _renames(commits, blobs)
-    versions = {}
-    for _, touches in commits:
-        for touch in touches:
-            for side in (touch.old, touch.new):
-                if side and side[1] in blobs and side[1] not in versions:
-                    versions[side[1]] = parse(blobs[side[1]], side[0], renamed)
-    return _replay(sha, commits, versions)
+    with _paused_cyclic_gc():  # as for loading: many objects, no garbage cycles
+        renamed = _renames(commits, blobs)
+        versions = {}
+        for _, touches in commits:
+            for touch in touches:
+                for side in (touch.old, touch.new):
+                    if side and side[1] in blobs and side[1] not in versions:
+                        versions[side[1]] = parse(blobs[side[1]], side[0], renamed)
+        return _replay(sha, commits, versions)
 
 
 def _renames(commits: list[tuple[Commit, list[Touch]]], blobs: dict[str, bytes | None]) -> dict[str, str]:
@@ -360,7 +360,8 @@ def _renames(commits: list[tuple[Commit, list[Touch]]], blobs: dict[str, bytes |
     file deleted in the same commit among their former_ids."""
     step: dict[str, str] = {}
     for _, touches in commits:
-        versions = {t.new[1]: parse(blobs.get(t.new[1]), t.new[0]) for t in touches if t.new and not t.old}
+        deletes = any(t.old and not t.new for t in touches)
+        versions = {t.new[1]: parse(blobs.get(t.new[1]), t.new[0]) for t in touches if deletes and t.new and not t.old}
         for touch in _renamed(touches, versions):
             if touch.old and touch.new and Path(touch.old[0]).stem != Path(touch.new[0]).stem:
                 step[Path(touch.old[0]).stem] = Path(touch.new[0]).stem
