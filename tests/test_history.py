@@ -60,7 +60,7 @@ class Repo:
 LAZARUS = "data/actors/lazarus-group.yml"
 FACT_V1 = "The Lazarus Group may have used OpenCarrot."
 FACT_V2 = "The Lazarus Group used the OpenCarrot backdoor."
-TARGETING = "The Lazarus Group targeted NPO Mash."
+TARGETING = "The Lazarus Group targeted NPO Mash <img src=x onerror=alert(1)>."  # markup in data: shown as text
 SECOND = """id: second-report
 name: Second report
 summary: A later report on the intrusion.
@@ -68,7 +68,7 @@ publisher: Other Press
 url: https://example.org/second-report
 language: en
 """
-TARGETING_FACT = f"""  - statement: {TARGETING}
+TARGETING_FACT = f"""  - statement: "{TARGETING}"
     status: reported
     citations:
       - source: second-report
@@ -158,7 +158,16 @@ def history_repo(path: Path) -> tuple[Repo, dict[str, str]]:
         "data/assessments/rare-glimpse.yml": glimpse.replace("status: assessed", "status: [assessed")})
     shas["assessment"] = repo.commit(17, "The assessment's status as the source words it", {
         "data/assessments/rare-glimpse.yml": glimpse.replace("status: assessed", "status: reported")})
-    shas["hostile"] = repo.commit(18, HOSTILE, {"data/events/intrusion.yml": repo.read("data/events/intrusion.yml").replace(
+    repo.git("checkout", "-q", "-b", "fixes")
+    carrot = "data/software/opencarrot.yml"
+    repo.commit(15, "Branch work: reword the OpenCarrot summary", {
+        carrot: repo.read(carrot).replace("summary: A backdoor.", "summary: A backdoor for Windows and Linux.")})
+    repo.commit(16, "Branch work: OpenCarrot's platforms", {
+        carrot: repo.read(carrot).replace("category: malware\n", "category: malware\nplatforms: [Windows, Linux]\n")})
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge the OpenCarrot corrections", "fixes", day=18)
+    shas["merge"] = repo.git("rev-parse", "HEAD").strip()
+    shas["hostile"] = repo.commit(19, HOSTILE, {"data/events/intrusion.yml": repo.read("data/events/intrusion.yml").replace(
         "Hackers entered the network.", "Hackers entered the company's network.")}, author=HOSTILE_AUTHOR)
     return repo, shas
 
@@ -247,6 +256,13 @@ def test_a_version_that_does_not_parse_is_a_gap_and_the_next_is_compared_with_th
     assert "Last changed 17 August 2023" in site.page("assessments/rare-glimpse.md").article_text
 
 
+def test_a_merged_branch_is_one_change_dated_by_its_merge_with_the_merge_message_as_reason(site: Build) -> None:
+    section = day_section(site, 18)
+    assert ("OpenCarrot Merge the OpenCarrot corrections (Ann Editor) summary reworded platforms: added 'Windows', "
+            "'Linux'") in section
+    assert "Branch work" not in changes(site)
+
+
 def test_files_outside_the_data_folders_are_never_part_of_the_history(site: Build) -> None:
     text = changes(site)
     assert "Never read" not in text and "secret" not in text and "README" not in text
@@ -267,6 +283,8 @@ def test_an_entity_page_says_when_it_was_first_published_and_last_changed_with_a
     page = site.page("actors/lazarus-group.md")
     assert "First published 7 August 2023 · Last changed 13 August 2023" in page.article_text  # a renamed target is no change
     assert f"{FORGE}/commits/main/{LAZARUS}" in page.links
+    html = page.path.read_text(encoding="utf-8")
+    assert "<li>7 August 2023: new page. <em>Add the minimal incident data</em></li>" in html  # its changes, as a list
 
 
 def test_a_corrected_fact_is_marked_with_its_date_and_its_previous_wording_on_request(site: Build) -> None:
@@ -305,7 +323,7 @@ def test_the_feed_is_valid_atom_with_the_required_elements(site: Build) -> None:
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.version == "atom10"
     assert parsed.feed.title and parsed.feed.id and parsed.feed.updated
-    assert parsed.feed.updated == "2023-08-18T12:00:00Z"
+    assert parsed.feed.updated == "2023-08-19T12:00:00Z"
     assert len(parsed.entries) == len({e.id for e in parsed.entries}) >= 12
     for entry in parsed.entries:
         assert entry.id.startswith("urn:uuid:") and entry.title and entry.updated_parsed and entry.author
@@ -339,7 +357,7 @@ def test_feed_entry_ids_stay_the_same_when_history_grows(scripted: tuple[Build, 
     now = read_history(site.project)
     ids = {(e.commit.sha, e.path): e.uid for e in now.entries}
     assert before.entries and all(ids[e.commit.sha, e.path] == e.uid for e in before.entries)
-    assert len(now.entries) == len(before.entries) + 1
+    assert len(now.entries) == len(before.entries) + 2  # the merge and the last commit
 
 
 # --------------------------------------------------------------------------- hostile history
@@ -353,8 +371,10 @@ def test_a_hostile_commit_message_and_author_are_shown_as_text_cut_short_and_wit
     assert "\x1b" not in html and "\x07" not in html and "A body that never shows" not in html
     assert max(len(run) for run in re.findall("A{10,}", html)) < 400
     assert HOSTILE_AUTHOR in text
+    for page in ("changes.md", "actors/lazarus-group.md"):
+        assert not [attrs for tag, attrs in site.page(page).tags if tag == "img" or "onerror" in attrs], page
     raw = (site.site / "feed.xml").read_text(encoding="utf-8")
-    assert "\x1b" not in raw and "<script>" not in raw and "A body that never shows" not in raw
+    assert "\x1b" not in raw and "<script>" not in raw and "<img" not in raw and "A body that never shows" not in raw
     hostile = feed(site).entries[0]
     assert hostile.author == HOSTILE_AUTHOR and '<script>alert("x")</script>' in hostile.summary
 
