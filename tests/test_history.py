@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from microsite import check
 from microsite.history import HistoryCache, read_history
-from tests.conftest import ROOT, SITE_PARTS, Build, build, copy_project
+from microsite.render import Renderer
+from tests.conftest import ROOT, SITE_PARTS, SOURCE_DATE_EPOCH, Build, build, copy_project
 
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 EPOCH = "1692403200"
@@ -387,7 +390,9 @@ def test_a_build_without_history_says_so_plainly_and_writes_an_empty_valid_feed(
     assert "No history is available for this build" in real_site.page("changes.md").article_text
     parsed = feedparser.parse((real_site.site / "feed.xml").read_bytes())
     assert not parsed.bozo and parsed.version == "atom10" and parsed.entries == []
-    assert parsed.feed.updated == "1970-01-01T00:00:00Z"  # no clock: SOURCE_DATE_EPOCH, else the epoch
+    assert parsed.feed.updated_parsed == time.gmtime(int(SOURCE_DATE_EPOCH))  # no clock: SOURCE_DATE_EPOCH, …
+    unset = feedparser.parse(Renderer(check(MINIMAL), overview="intrusion").feed())
+    assert not unset.bozo and unset.feed.updated == "1970-01-01T00:00:00Z"  # … else the epoch
 
 
 def test_a_shallow_clone_has_no_history_and_says_why(site: Build, tmp_path: Path) -> None:
