@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from microsite.history import Gap, clean, parse
+from microsite.gitlog import clean
+from microsite.history import Gap, parse
 from microsite.semdiff import Named, Version, diff, prose_words, say
 from microsite.text import xml_escape
 
