@@ -292,7 +292,7 @@ def test_an_entity_page_says_when_it_was_first_published_and_last_changed_with_a
 
 def test_a_corrected_fact_is_marked_with_its_date_and_its_previous_wording_on_request(site: Build) -> None:
     html = (site.site / "actors" / "lazarus-group" / "index.html").read_text(encoding="utf-8")
-    mark = re.search(r'<details class="fact-history"><summary>changed 12 August 2023</summary>(.*?)</details>', html)
+    mark = re.search(r'<details class="fact-history"><summary>changed 12 August 2023</summary><span>(.*?)</span></details>', html)
     assert mark, "no mark on the reworded fact"
     assert f"Before: “{FACT_V1}” (reported)" in mark.group(1)
     assert "Clearer wording of the OpenCarrot fact" in mark.group(1)
