@@ -4,8 +4,9 @@
   previous successful build of this `serve` session are skipped, so a rebuild after one edit renders only what changed.
 - `on_config`: without a `repo_url` there are no edit links (and no warning about them).
 - `on_pre_build` (every build and every `serve` rebuild): load, validate and link `data/`; check that no two
-  pages or redirects share a URL.
-- `on_files`: add the rendered pages as generated files; entity pages stay out of the sidebar and
+  pages or redirects share a URL; read the git history of `data/` (`microsite.history`), kept between `serve`
+  rebuilds until HEAD moves. Without a history the pages say so; with `REQUIRE_HISTORY=1` the build fails instead.
+- `on_files`: add the rendered pages and the Atom feed as generated files; entity pages stay out of the sidebar and
   link to their YAML file for editing. Add the downloads (`microsite.exports`) as generated files too, so that
   strict mode and the link check see them.
 - `on_post_build`: write redirect stubs at the former URLs of renamed or merged entities (never over a page);
@@ -18,6 +19,7 @@ A data mistake becomes one `PluginError` listing every problem: no traceback, an
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +37,10 @@ from microsite import check, exports
 from microsite.csp import with_csp
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
-from microsite.render import Renderer, site_nav
+from microsite.history import History, HistoryCache
+from microsite.render import Publication, Renderer, site_nav
+
+log = logging.getLogger("mkdocs.hooks.microsite")
 
 
 @dataclass
@@ -48,6 +53,7 @@ class _State:
     files: Files | None = None
     rendered: set[str] = field(default_factory=set)
     builds: DirtyBuilds = field(default_factory=DirtyBuilds)
+    histories: HistoryCache = field(default_factory=HistoryCache)
 
 
 _state = _State()
@@ -68,6 +74,7 @@ class MicrositeConfig(Config):
     """`extra.microsite` in mkdocs.yml; unknown keys are errors."""
 
     overview = c.Optional(c.Type(str))  # the id of the event whose summary and facts open the home page
+    history_uri = c.Optional(c.Type(str))  # a file's history on the forge, relative to repo_url: 'commits/main/'
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -91,15 +98,35 @@ def _microsite_options(config: MkDocsConfig) -> MicrositeConfig:
 def on_pre_build(config: MkDocsConfig) -> None:
     _state.renderer, _state.files = None, None
     _state.rendered.clear()
+    root = Path(config.config_file_path).parent
     try:
-        graph = check(Path(config.config_file_path).parent)
-        renderer = Renderer(graph, overview=_state.options.overview)
+        graph = check(root)
+        renderer = Renderer(graph, overview=_state.options.overview, history=_history(root), publication=_publication(config))
         renderer.check_paths()
     except DataErrors as errors:
         raise PluginError(f"the data has errors:\n{errors}") from None
     except ValueError as error:
         raise PluginError(f"mkdocs.yml, extra.microsite.overview: {error}") from None
     _state.renderer = renderer
+
+
+def _history(root: Path) -> History:
+    history = _state.histories.get(root)
+    if not history.available:
+        if os.environ.get("REQUIRE_HISTORY") == "1":
+            raise PluginError(f"REQUIRE_HISTORY=1, but the git history of data/ cannot be read: {history.reason}; "
+                              "check out the full history (fetch-depth: 0)")
+        log.info("microsite: no git history (%s); pages say that no history is available", history.reason)
+    return history
+
+
+def _publication(config: MkDocsConfig) -> Publication:
+    """Where the site is published: its address, the repository's history links, the date of a feed without history."""
+    forge = None
+    if config.repo_url and _state.options.history_uri:
+        forge = f"{config.repo_url.rstrip('/')}/{_state.options.history_uri.lstrip('/')}"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return Publication(config.site_name, config.site_url or "", forge, int(epoch) if epoch.isdigit() else 0)
 
 
 @event_priority(50)  # before plugins that snapshot `files` in their own on_files

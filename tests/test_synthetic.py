@@ -98,3 +98,21 @@ def test_a_small_benchmark_run_prints_its_results_and_leaves_the_performance_pag
     assert result.returncode == 0, result.stderr
     assert "| 20 |" in result.stdout or " 20 " in result.stdout
     assert page.read_bytes() == before
+
+
+def test_a_synthetic_history_has_the_commits_asked_for_ends_in_the_data_and_reads_as_changes(tmp_path: Path) -> None:
+    from microsite.history import read_history
+
+    generate(60, SEED, tmp_path / "history", commits=40)
+    git = ["git", "-C", str(tmp_path / "history"), "-c", "core.quotepath=off"]
+    assert int(subprocess.run([*git, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout) >= 41
+    assert subprocess.run([*git, "status", "--porcelain", "--", "data", "seeds"], capture_output=True, text=True).stdout == ""
+    history = read_history(tmp_path / "history")
+    assert history.available and len(history.lineages) == 60
+    said = " ".join(str(part) for entry in history.entries for line in entry.lines for part in line)
+    assert "new fact" in said and "new page" in said
+    assert any(entry.gap for entry in history.entries), "no broken version among 40 commits"
+    generate(60, SEED, tmp_path / "again", commits=40)
+    head = [*git[:2], str(tmp_path / "again"), "rev-parse", "HEAD"]
+    assert subprocess.run(head, capture_output=True, text=True).stdout == subprocess.run(
+        [*git[:3], "rev-parse", "HEAD"], capture_output=True, text=True).stdout

@@ -57,12 +57,12 @@ def saved(size: int, args: argparse.Namespace) -> SizeResult:
     path = args.work / f"result-{size}.json"
     if args.reuse and path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
-        if (data["seed"], data["repeat"], data.get("passes")) == (seed, repeat, passes):
+        if (data["seed"], data["repeat"], data.get("passes"), data.get("commits", 0)) == (seed, repeat, passes, args.commits):
             log(f"{size}: reusing {path}")
             return SizeResult(size, data["stages"], [measure.Run(**r) for r in data["ours"]],
                               [measure.Run(**r) for r in data["floor"]], tuple(data["identical"]))
     result = bench_size(size, args, repeat)
-    data = {"seed": seed, "repeat": repeat, "passes": passes, **asdict(result)}
+    data = {"seed": seed, "repeat": repeat, "passes": passes, "commits": args.commits, **asdict(result)}
     path.write_text(json.dumps(data), encoding="utf-8")
     return result
 
@@ -70,7 +70,7 @@ def saved(size: int, args: argparse.Namespace) -> SizeResult:
 def bench_size(size: int, args: argparse.Namespace, repeat: int) -> SizeResult:
     project, floor, timeout = args.work / f"synthetic-{size}", args.work / f"floor-{size}", args.timeout
     log(f"{size}: generating into {project}")
-    synthetic.generate(size, args.seed, project, ROOT)
+    synthetic.generate(size, args.seed, project, ROOT, commits=args.commits)
     log(f"{size}: timing the core's stages ({args.passes} fresh processes) and writing the floor project")
     passes = []
     for number in range(args.passes):  # a fresh process each: caches and heap as in a build
@@ -137,7 +137,8 @@ def facts(args: argparse.Namespace) -> dict[str, str]:
         "Machine": f"{cpu}, {len(os.sched_getaffinity(0))} cores",
         "Software": f"Python {platform.python_version()}, MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}",
         "Code": args.label or commit,
-        "Data": f"synthetic, `python -m bench.synthetic --entities N --seed {args.seed}`; serve: the real data",
+        "Data": f"synthetic, `python -m bench.synthetic --entities N --seed {args.seed} --commits {args.commits}`; "
+                "serve: the real data",
         "Runs": f"builds: best of {args.repeat} at sizes up to {args.repeat_limit:,}, one run above; "
                 f"core stages: best of {args.passes} fresh processes at every size",
         "Load average (1 min) at start, at end": f"{args.load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
@@ -148,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated entity counts, smallest first")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--commits", type=int, default=1000, help="commits of the synthetic git history of each size")
     parser.add_argument("--repeat", type=int, default=3, help="runs per build (best counts) at sizes up to --repeat-limit")
     parser.add_argument("--repeat-limit", type=int, default=2000)
     parser.add_argument("--passes", type=int, default=3, help="fresh processes timing the core's stages (best counts)")

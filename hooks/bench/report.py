@@ -9,6 +9,7 @@ from .measure import Rebuild, Run
 
 STAGES = (("load", "load (`load_all`: parse + schema validation)"), ("parse", "· of which YAML parse (`compose`)"),
           ("validate", "· of which schema validation (`Record.convert`)"), ("link", "validate+link (`link`)"),
+          ("history", "history (`read_history`: git log, blobs, parse and compare each version)"),
           ("render", "render (`Renderer.pages`)"), ("exports", "downloads (`exports.files`: STIX, JSON, CSV, lists)"))
 GROWING = ("load", "link", "render")
 
@@ -106,7 +107,8 @@ def measurements(sizes: list[SizeResult]) -> list[str]:
     row("a/b (CPU time of the build process)", [min(r.cpu for r in s.ours) / min(r.cpu for r in s.floor) for s in sizes],
         ratio=False)
     for key, label in STAGES:
-        row(f"{label}, s", [s.stages.get(key, 0.0) for s in sizes])
+        if all(key in s.stages for s in sizes):  # results saved before a stage existed lack it
+            row(f"{label}, s", [s.stages[key] for s in sizes])
     row("schema validation / build (a)", [s.stages["validate"] / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
     row("downloads / build (a)", [s.stages.get("exports", 0) / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
     row("all checks (schema validation + validate+link) / build (a)",

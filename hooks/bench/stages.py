@@ -3,8 +3,9 @@
 Prints one JSON object: seconds per stage (the best of `--repeat` passes) and the process's peak memory.
 `load` and `link` are the `load_all` and `link` calls inside `microsite.check`, as the build makes them; `load`
 parses and schema-validates, and a second pass splits it into `parse` (read, YAML compose, refusal of tags and
-anchors: `load.compose`) and `validate` (the schema: `Record.convert`). `exports` makes every download
-(`microsite.exports.files`), as the hook does.
+anchors: `load.compose`) and `validate` (the schema: `Record.convert`). `history` is `read_history` (git log, blobs,
+each version parsed and compared; near zero without a git repository), `render` the pages with that history.
+`exports` makes every download (`microsite.exports.files`), as the hook does.
 With `--floor DIR` the rendered pages and the downloads are also written as a plain MkDocs project (see `write_floor`).
 """
 
@@ -31,6 +32,7 @@ import yaml
 import microsite
 from microsite import exports
 from microsite.graph import Graph
+from microsite.history import read_history
 from microsite.load import KIND_BY_FOLDER, compose
 from microsite.render import Page, Renderer, site_nav
 from microsite.schema import Context
@@ -97,7 +99,8 @@ def downloads(root: Path, graph: Graph) -> list[tuple[str, str]]:
 def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page | tuple[str, str]]]:
     options = renderer_options(root)
     times, graph = checked(root)
-    times["render"], pages = timed(lambda: list(Renderer(graph, **options).pages()))
+    times["history"], history = timed(lambda: read_history(root))
+    times["render"], pages = timed(lambda: list(Renderer(graph, history=history, **options).pages()))
     times["exports"], files = timed(lambda: downloads(root, graph))
     paused = not times.pop("load_gc", True)
     times.pop("link_gc", None)

@@ -1,7 +1,8 @@
 """Synthetic research data at any size: `python -m bench.synthetic --entities N --seed S --out DIR`.
 
 Writes a complete project into DIR: data/ and seeds/ (synthetic archived texts) from the generator, and
-docs/, hooks/ and mkdocs.yml copied from this repository. The data has the real data's shape (see `shape`):
+docs/, hooks/ and mkdocs.yml copied from this repository; with `--commits N`, also a git history of N commits
+(`bench.commits`) whose last commit is the data written. The data has the real data's shape (see `shape`):
 the mix of kinds, facts, relations and aliases per kind, citations per fact, disputed facts with positions,
 hub entities with many incoming relations, and quotes that occur verbatim in the archived texts, so the
 build verifies them. The same entities and seed give byte-identical data files.
@@ -24,11 +25,12 @@ from microsite.model import KINDS, RELATION_TYPES
 from microsite.schema import Choice, Date, FieldType, Flag, ListOf, Record, RefTo, When
 
 from . import shape as S
+from .commits import write_history
 
 ROOT = Path(__file__).resolve().parents[2]
 COPIED = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build needs besides its data
 MARKER = ".synthetic-project"
-WRITTEN = ("data", "seeds", "site", *COPIED)
+WRITTEN = ("data", "seeds", "site", ".git", *COPIED)
 
 
 Doc = dict[str, Any]
@@ -309,21 +311,24 @@ class Generator:
         return doc
 
 
-def generate(entities: int, seed: int, out: Path, repo: Path = ROOT) -> Summary:
-    """Write a complete synthetic project into `out` (emptied first if it is an earlier synthetic project)."""
+def generate(entities: int, seed: int, out: Path, repo: Path = ROOT, commits: int = 0) -> Summary:
+    """Write a complete synthetic project into `out` (emptied first if it is an earlier synthetic project); with
+    `commits`, make it a git repository with that many commits after the first (`bench.commits`)."""
     _prepare(out)
     gen = Generator(entities, seed)
-    files = 0
+    docs: dict[str, Doc] = {}
     for kind, stubs in gen.stubs.items():
         folder = out / "data" / KINDS[kind].plural
         folder.mkdir(parents=True, exist_ok=True)
         for stub in stubs:
-            text = f"# yaml-language-server: $schema=../../schemas/{kind}.json\n" + dump(gen.entity(stub))
+            doc = docs[f"data/{KINDS[kind].plural}/{stub.id}.yml"] = gen.entity(stub)
+            text = f"# yaml-language-server: $schema=../../schemas/{kind}.json\n" + dump(doc)
             (folder / f"{stub.id}.yml").write_text(text, encoding="utf-8")
-            files += 1
     (out / "seeds").mkdir(exist_ok=True)
     for source_id, archive in gen.archived.items():
         (out / "seeds" / f"{source_id}.txt").write_text(archive.text, encoding="utf-8")
+    if commits:
+        write_history(out, docs, gen, dump, commits, seed)
     for part in COPIED:
         source = repo / part
         if source.is_dir():
@@ -335,7 +340,7 @@ def generate(entities: int, seed: int, out: Path, repo: Path = ROOT) -> Summary:
         overview = rf"\g<1>{gen.stubs['event'][0].id}"
         text = re.sub(r"(?m)^(\s+overview:[ \t]*)[^\s#]+", overview, config.read_text(encoding="utf-8"))
         config.write_text(text, encoding="utf-8")
-    return Summary({k: len(v) for k, v in gen.stubs.items()}, gen.citations, gen.archived_quotes, files)
+    return Summary({k: len(v) for k, v in gen.stubs.items()}, gen.citations, gen.archived_quotes, len(docs))
 
 
 class _Dumper(yaml.SafeDumper):
@@ -365,8 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entities", type=int, required=True, help="number of entities (data files)")
     parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same files")
     parser.add_argument("--out", type=Path, required=True, help="project folder to write")
+    parser.add_argument("--commits", type=int, default=0, help="also write a git history of this many commits")
     args = parser.parse_args(argv)
-    summary = generate(args.entities, args.seed, args.out)
+    summary = generate(args.entities, args.seed, args.out, commits=args.commits)
     kinds = ", ".join(f"{n} {KINDS[k].plural}" for k, n in summary.kinds.items())
     print(f"{args.out}: {summary.files} data files ({kinds}); {summary.citations} citations, "
           f"{summary.archived_quotes} quoting archived texts")

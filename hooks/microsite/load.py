@@ -135,7 +135,13 @@ def compose(path: Path, rel: str) -> yaml.Node:
     """Parse a file into a YAML node tree, refusing what a data file must not contain."""
     if path.lstat().st_size > MAX_BYTES:
         raise DataError(Location(rel), f"file is larger than {MAX_BYTES // 1024} KiB", "split it into several entities")
-    raw = path.read_bytes()
+    return compose_bytes(path.read_bytes(), rel)
+
+
+def compose_bytes(raw: bytes, rel: str) -> yaml.Node:
+    """Parse the bytes of a data file (from disk, or an old version from git) as `compose` does."""
+    if len(raw) > MAX_BYTES:
+        raise DataError(Location(rel), f"file is larger than {MAX_BYTES // 1024} KiB", "split it into several entities")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import posixpath
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from .csp import with_csp
 from .errors import DataError, DataErrors, shown
 from .exports import catalogue, entity_downloads
 from .graph import Graph
+from .history import FEED_ENTRIES, History, ItemHistory
 from .model import (
     ALIAS,
     CERTAINTY,
@@ -37,7 +40,8 @@ from .model import (
 )
 from .quotes import anchor
 from .schema import SLUG, Field, PartialDate, Period, Ref, Url
-from .text import finalize, html_escape, md_escape, prose
+from .semdiff import Words, prose_words, say
+from .text import finalize, html_escape, md_escape, prose, xml_escape
 from .verification import QUOTE_STATES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -68,6 +72,7 @@ SITE_PAGES = (
     SitePage("coverage.md", "coverage.md.j2", "Seed coverage"),
     SitePage("certainty.md", "certainty.md.j2", "Certainty"),
     SitePage("downloads.md", "downloads.md.j2", "Downloads"),
+    SitePage("changes.md", "changes.md.j2", "Changes"),
     SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, under Contributing
 )
 
@@ -99,19 +104,42 @@ class References:
         return self._numbers[key]
 
 
-class Renderer:
-    """Renders every page of the site from one graph."""
+@dataclass(frozen=True)
+class Publication:
+    """Where the site is published, for the feed and the links to a file's history (from mkdocs.yml and the
+    environment): `url` is the site's address ending in '/' ('' for relative links), `forge` the repository's
+    web address of a file's history up to its path ('https://github.com/o/r/commits/main/'), `epoch` the feed's
+    date when there is no history (SOURCE_DATE_EPOCH: never the clock)."""
 
-    def __init__(self, graph: Graph, overview: str | None = None) -> None:
+    name: str = "Changes"
+    url: str = ""
+    forge: str | None = None
+    epoch: int = 0
+
+
+FEED = "feed.xml"
+
+
+class Renderer:
+    """Renders every page of the site, and the feed of changes, from one graph and the history of its data."""
+
+    def __init__(self, graph: Graph, overview: str | None = None, history: History | None = None,
+                 publication: Publication = Publication()) -> None:
         """`overview` is the id of the event whose summary and facts open the home page."""
         if overview is not None and (overview not in graph.entities or graph.get(overview).kind.name != "event"):
             raise ValueError(f"the home page overview '{overview}' is not the id of an event")
         self.graph = graph
         self.overview = graph.entities.get(overview or "")
-        self.context = {"graph": graph, **{name: functools.partial(view, graph) for name, view in views.VIEWS.items()}}
+        self.history = history or History()
+        self.publication = publication
+        at = {entity.location.path: entity for entity in graph.entities.values()}
+        self.context = {"graph": graph, **{name: functools.partial(view, graph) for name, view in views.VIEWS.items()},
+                        "history": self.history, "publication": publication, "entity_at": at.get,
+                        "say": functools.partial(_say, graph)}
 
     def pages(self) -> Iterator[Page]:
-        """Every page: the site-wide pages, one index per kind and one page per entity."""
+        """Every page: the site-wide pages, one index per kind, one page per entity, and the feed of changes."""
+        yield Page(FEED, self.feed())
         for site_page in SITE_PAGES:
             yield Page(site_page.path, self.render(site_page.template, site_page.path, overview=self.overview), in_nav=True)
         for kind in KINDS.values():
@@ -152,6 +180,13 @@ class Renderer:
         template = _environments()[0].get_template(template)
         return template.render(page=page, refs=References(), **self.context, **context)
 
+    def feed(self) -> str:
+        """The Atom feed of the newest changes (`history.FEED_ENTRIES`), dated by their commits."""
+        entries = self.history.entries[:FEED_ENTRIES]
+        updated = entries[0].commit.stamp if entries else _stamp(self.publication.epoch)
+        return _environments()[1].get_template("feed.xml.j2").render(
+            entries=entries, updated=updated, **self.context)
+
 
 # --------------------------------------------------------------------------- template helpers
 
@@ -172,7 +207,10 @@ def _environments() -> tuple[Environment, Environment]:
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
     )
+    markdown.globals.update(item_history=_item_history, prose_words=prose_words)
     html = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
+    html.filters.update(xml=xml_escape)
+    html.globals.update(feed_id=_feed_id)
     return markdown, html
 
 
@@ -297,3 +335,30 @@ def _archived_copy(context: Context, source: Entity) -> Markup:
         return Markup("")
     copy = record.archived_copy
     return _external(copy.url, f"Internet Archive, {copy.date}")
+
+
+# --------------------------------------------------------------------------- history helpers
+
+
+def _say(graph: Graph, words: Words) -> str:
+    """A sentence of the history, naming each entity as it is called now (escaped where it is written)."""
+    return say(words, lambda entity_id: graph.entities[entity_id].name if entity_id in graph.entities else None)
+
+
+@pass_context
+def _item_history(context: Context, owner: Entity | None, field_name: str, item: Any) -> ItemHistory | None:
+    """The history of a fact or relation of `owner` (the entity whose file holds it), if it has one."""
+    history: History = context["history"]
+    lineage = history.of(owner) if owner is not None else None
+    return lineage.of(field_name, item) if lineage is not None else None
+
+
+def _stamp(epoch: int) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _feed_id(publication: Publication) -> str:
+    """The feed's own Atom id: its address when the site has one, else a name-based UUID."""
+    if publication.url:
+        return publication.url + FEED
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'microsite-feed:{publication.name}')}"

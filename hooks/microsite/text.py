@@ -48,6 +48,14 @@ def html_escape(value: object) -> Markup:
     return Markup(html.escape(_SPACE.sub(" ", str(value)), quote=True))
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_escape(value: object) -> Markup:
+    """Escape a value for XML text or attributes; characters XML 1.0 cannot hold at all are dropped."""
+    return Markup(html.escape(_NOT_XML.sub("", str(value)), quote=True))
+
+
 def prose(text: str, link: Callable[[str, str | None], Markup]) -> Markup:
     """Escape `text`, then render only `*emphasis*` and `[[id]]` / `[[id|label]]` entity links."""
     out: list[str] = []

@@ -1,0 +1,190 @@
+"""Reading the git history of data/, bounded whatever its size, in a fixed environment.
+
+`head` is one `git rev-parse` (every `serve` rebuild asks it); a full read adds one `git config` (a partial clone
+has no old versions to read), one `git log` of the first-parent history of `data/` with its raw file changes, and
+`git cat-file` twice (sizes, then contents). Git runs without system or user configuration, pager, lazy fetching or
+a repository above the project root, and only versions of `data/<kind>/*.yml` are ever read. Any failure is a
+`NoHistory` with a reason a page can show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .load import KIND_BY_FOLDER, MAX_BYTES, UNSAFE_CHARS
+from .schema import MONTHS
+
+GIT_TIMEOUT = 300
+DATA_PATH = re.compile(r"data/([a-z0-9-]+)/[^/]+\.yml")
+REGULAR = (b"100644", b"100755")
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # what no page or XML may hold
+_HEADER = b"\x1eC"
+_FORMAT = "%x1eC%H%x1f%ct%x1f%<(120,trunc)%an%x1f%<(400,trunc)%s"  # git cuts (and pads) huge names and subjects
+
+
+class NoHistory(Exception):
+    """Why there is no history to read: no repository, a shallow or partial clone, git missing or failing."""
+
+
+def clean(text: str, limit: int) -> str:
+    """Text from git as it may be shown: control characters and invisible bidirectional controls dropped, white
+    space folded, cut at `limit` characters. Escaping for the page or the feed comes after, where it is written."""
+    text = _CONTROL.sub("", UNSAFE_CHARS.sub("", _SPACES.sub(" ", text))).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit of the first-parent history that changed data/."""
+
+    sha: str
+    time: int  # committer time, seconds since the epoch
+    author: str
+    subject: str
+
+    @property
+    def stamp(self) -> str:
+        """RFC 3339 time in UTC, as the feed writes it."""
+        return datetime.datetime.fromtimestamp(self.time, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def day(self) -> str:
+        return self.stamp[:10]
+
+    @property
+    def human(self) -> str:
+        """'7 August 2023' (UTC)."""
+        year, month, day = (int(part) for part in self.day.split("-"))
+        return f"{day} {MONTHS[month - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One data file changed by one commit: its path and blob before and after (None: absent)."""
+
+    commit: Commit
+    old: tuple[str, str] | None
+    new: tuple[str, str] | None
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run git in `root` with a fixed environment; its output, or `NoHistory` with git's first line of complaint."""
+    with tempfile.TemporaryDirectory(prefix="microsite-git-home-") as home:
+        env = {
+            "PATH": os.environ.get("PATH", os.defpath), "HOME": home, "XDG_CONFIG_HOME": home, "LC_ALL": "C",
+            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+            "GIT_PAGER": "cat", "PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_REPLACE_OBJECTS": "1",
+            "GIT_NO_LAZY_FETCH": "1", "GIT_LITERAL_PATHSPECS": "1", "GIT_CEILING_DIRECTORIES": str(root.parent),
+        }
+        command = ["git", "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", "-c", "log.showSignature=false",
+                   "-c", "color.ui=false", "-c", "i18n.logOutputEncoding=UTF-8", *args]
+        try:
+            done = subprocess.run(command, cwd=root, env=env, input=stdin, capture_output=True, timeout=GIT_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise NoHistory(f"git could not be run ({type(error).__name__})") from None
+    if done.returncode != 0:
+        complaint = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise NoHistory(clean(complaint[0] if complaint else f"git exited with {done.returncode}", 200))
+    return done.stdout
+
+
+def head(root: Path) -> str:
+    """The commit the history is read from; `NoHistory` unless `root` is the top of a clone with all its history
+    (not shallow) and at least one commit. One git process: every `serve` rebuild asks."""
+    try:
+        top, shallow, sha = _git(root, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD").decode().split()
+    except ValueError:
+        raise NoHistory("git rev-parse gave an unexpected answer") from None
+    except NoHistory as error:
+        raise NoHistory("no git repository here" if "not a git repository" in str(error) else
+                        "the repository has no commits yet" if "HEAD" in str(error) else str(error)) from None
+    if Path(top).resolve() != root.resolve():
+        raise NoHistory("the project is not the top folder of its git repository")
+    if shallow == "true":
+        raise NoHistory("this is a shallow clone")
+    return sha
+
+
+def refuse_partial_clone(root: Path) -> None:
+    """`NoHistory` for a partial (blobless) clone: its old versions would have to be downloaded."""
+    try:
+        _git(root, "config", "--get", "extensions.partialClone")
+    except NoHistory:
+        return  # `git config --get` fails when the setting is absent: a full clone
+    raise NoHistory("this is a partial clone, whose old versions would have to be downloaded")
+
+
+def read_log(root: Path, sha: str) -> list[tuple[Commit, list[Touch]]]:
+    """Every first-parent commit from `sha` that changed data/, oldest first, with the data files it changed."""
+    out = _git(root, "log", "-z", "--first-parent", "--diff-merges=first-parent", "--root", "--raw", "--no-abbrev",
+               "-M", "--no-color", f"--format={_FORMAT}", "--end-of-options", sha, "--", "data/")
+    commits: list[tuple[Commit, list[Touch]]] = []
+    tokens = out.split(b"\0")
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        if token.startswith(_HEADER):
+            parts = token[len(_HEADER):].decode("utf-8", "replace").split("\x1f", 3)
+            if len(parts) == 4 and re.fullmatch(r"[0-9a-f]{40,64}", parts[0]) and parts[1].isdigit():
+                commit = Commit(parts[0], int(parts[1]), clean(parts[2], 100), clean(parts[3], 300))
+                commits.append((commit, []))
+        elif token.lstrip(b"\n").startswith(b":") and commits:
+            meta = token.lstrip(b"\n")[1:].split(b" ")
+            paths = 2 if meta[-1][:1] in (b"R", b"C") else 1
+            names, index = tokens[index:index + paths], index + paths
+            if len(meta) == 5 and len(names) == paths:
+                touch = _touch(commits[-1][0], meta, names[0], names[-1])
+                if touch is not None:
+                    commits[-1][1].append(touch)
+    return commits[::-1]
+
+
+def _touch(commit: Commit, meta: list[bytes], old_name: bytes, new_name: bytes) -> Touch | None:
+    """A raw change of git as a `Touch`, keeping only sides that are regular files at data paths."""
+    old_mode, new_mode, old_blob, new_blob, status = meta
+
+    def side(mode: bytes, blob: bytes, name: bytes) -> tuple[str, str] | None:
+        try:
+            path = name.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        folder = DATA_PATH.fullmatch(path)
+        if mode not in REGULAR or set(blob) == {ord("0")} or not folder or folder.group(1) not in KIND_BY_FOLDER:
+            return None
+        return path, blob.decode("ascii")
+
+    old = None if status[:1] == b"A" else side(old_mode, old_blob, old_name)
+    new = None if status[:1] == b"D" else side(new_mode, new_blob, new_name)
+    return Touch(commit, old, new) if old or new else None
+
+
+def read_blobs(root: Path, shas: set[str]) -> dict[str, bytes | None]:
+    """The contents of the given blobs (None for one too large to be a data file or missing), with two processes."""
+    if not shas:
+        return {}
+    ordered = sorted(shas)
+    sizes: dict[str, int] = {}
+    for line in _git(root, "cat-file", "--batch-check", stdin="".join(f"{s}\n" for s in ordered).encode()).splitlines():
+        parts = line.decode("ascii", "replace").split()
+        if len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit():
+            sizes[parts[0]] = int(parts[2])
+    wanted = [s for s in ordered if sizes.get(s, MAX_BYTES + 1) <= MAX_BYTES]
+    found: dict[str, bytes | None] = dict.fromkeys(ordered)
+    out = _git(root, "cat-file", "--batch", stdin="".join(f"{s}\n" for s in wanted).encode()) if wanted else b""
+    offset = 0
+    for sha in wanted:
+        end = out.index(b"\n", offset)
+        size = sizes[sha]
+        if out[offset:end] != f"{sha} blob {size}".encode():
+            raise NoHistory("git cat-file gave an unexpected answer")
+        found[sha] = out[end + 1:end + 1 + size]
+        offset = end + 2 + size
+    return found

@@ -1,0 +1,71 @@
+"""The history as a reader meets it: the scripted history of tests/test_history.py, built and served, in Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import Reader, new_context, serve
+from tests.browser.test_every_page_type import axe_report
+from tests.conftest import build
+from tests.test_history import FACT_V1, history_repo
+
+
+@pytest.fixture(scope="module")
+def history_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    repo, _ = history_repo(tmp_path_factory.mktemp("history-browser") / "project")
+    result = build(repo.path)
+    assert result.returncode == 0, result.output
+    with serve(result.site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def reader(browser: Browser, history_url: str) -> Iterator[Reader]:
+    context = new_context(browser, "desktop")
+    yield Reader.new(context, history_url)
+    context.close()
+
+
+def test_a_corrected_fact_shows_its_earlier_wording_only_when_asked(reader: Reader) -> None:
+    page = reader.open("actors/lazarus-group/")
+    mark = page.locator("article details.fact-history").first
+    before = mark.locator("> span")
+    expect(before).to_be_hidden()
+    mark.locator("summary").click()
+    expect(before).to_be_visible()
+    expect(before).to_contain_text(f"Before: “{FACT_V1}”")
+    assert not reader.console_errors and not reader.page_errors
+
+
+@pytest.mark.parametrize("path", ["actors/lazarus-group/", "software/opencarrot/", "changes/"])
+def test_axe_finds_no_violation_in_the_history_of_a_page_open_or_closed(reader: Reader, path: str) -> None:
+    page = reader.open(path)
+    axe = Axe()
+    violations = axe.run(page).response["violations"]
+    assert not violations, axe_report(violations)
+    for summary in page.locator("article details.fact-history > summary").all():
+        summary.click()
+    violations = axe.run(page).response["violations"]
+    assert not violations, axe_report(violations)
+
+
+def test_the_changes_page_does_not_scroll_sideways_on_a_phone_even_with_a_huge_commit_message(
+        browser: Browser, history_url: str) -> None:
+    context = new_context(browser, "phone")
+    try:
+        page = Reader.new(context, history_url).open("changes/")
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], widths
+    finally:
+        context.close()
+
+
+def test_the_feed_is_announced_and_served(reader: Reader) -> None:
+    page = reader.open("")
+    href = page.locator('head link[rel="alternate"][type="application/atom+xml"]').get_attribute("href")
+    response = page.request.get(reader.url(href or ""))
+    assert response.ok and response.body().startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<feed')

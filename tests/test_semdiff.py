@@ -1,0 +1,104 @@
+"""The semantic diff in-process: versions of a data file are parsed by the core's loader and compared as data."""
+
+from __future__ import annotations
+
+from microsite.gitlog import clean
+from microsite.history import Gap, parse
+from microsite.semdiff import Named, Version, diff, prose_words, say
+from microsite.text import xml_escape
+
+PATH = "data/actors/lazarus-group.yml"
+BASE = """id: lazarus-group
+name: Lazarus Group
+type: group
+summary: A North Korean hacking group.
+facts:
+  - statement: The group may have used [[opencarrot|a backdoor]].
+    status: alleged
+    citations:
+      - source: sample-article
+        quote: The Lazarus Group may have used a backdoor called OpenCarrot.
+relations:
+  - type: targeted
+    target: npo-mash
+    status: reported
+    citations:
+      - source: sample-article
+        quote: It is a rare glimpse
+"""
+
+
+def version(text: str, renamed: dict[str, str] | None = None) -> Version:
+    parsed = parse(text.encode(), PATH, renamed)
+    assert isinstance(parsed, Version), parsed
+    return parsed
+
+
+def said(old: str, new: str) -> list[str]:
+    return [say(line, lambda entity_id: None) for line in diff(version(old), version(new)).lines]
+
+
+def test_a_reformatted_version_says_nothing() -> None:
+    flow = ("# a comment\nname: 'Lazarus Group'\nid: lazarus-group\ntype: group\nsummary: >-\n  A North Korean\n"
+            "  hacking group.\nrelations: [{type: targeted, target: npo-mash, status: reported, citations: "
+            "[{source: sample-article, quote: It is a rare glimpse}]}]\nfacts:\n  - status: alleged\n"
+            "    statement: \"The group may have used [[opencarrot|a backdoor]].\"\n    citations:\n"
+            "      - {source: sample-article, quote: The Lazarus Group may have used a backdoor called OpenCarrot.}\n")
+    assert said(BASE, flow) == []
+
+
+def test_a_status_change_is_said_from_what_to_what() -> None:
+    assert said(BASE, BASE.replace("status: alleged", "status: reported")) == [
+        "status of 'The group may have used a backdoor.' changed from alleged to reported"]
+
+
+def test_a_second_citation_is_a_new_source_for_the_fact() -> None:
+    cited = BASE.replace("called OpenCarrot.\n", "called OpenCarrot.\n      - source: reuters\n        quote: They used it.\n")
+    assert said(BASE, cited) == ["new source cited for 'The group may have used a backdoor.': reuters"]
+
+
+def test_a_fact_reworded_and_corrected_at_once_stays_one_fact() -> None:
+    new = BASE.replace("may have used [[opencarrot|a backdoor]]", "used [[opencarrot|the OpenCarrot backdoor]]")
+    new = new.replace("status: alleged", "status: reported")
+    assert said(BASE, new) == [
+        "fact reworded: 'The group used the OpenCarrot backdoor.' (was 'The group may have used a backdoor.')",
+        "status of 'The group used the OpenCarrot backdoor.' changed from alleged to reported"]
+
+
+def test_a_removed_fact_is_withdrawn_and_a_new_relation_is_named_as_a_sentence() -> None:
+    new = BASE.replace(BASE[BASE.index("facts:"):BASE.index("relations:")], "")
+    new += ("  - type: used\n    target: opencarrot\n    status: alleged\n    citations:\n"
+            "      - source: sample-article\n        quote: It is a rare glimpse\n")
+    assert said(BASE, new) == ["fact withdrawn: 'The group may have used a backdoor.'",
+                               "new relation: 'Lazarus Group used opencarrot'"]
+
+
+def test_a_reference_to_an_entity_renamed_later_is_no_change() -> None:
+    renamed = BASE.replace("target: npo-mash", "target: npo-mashinostroyeniya")
+    assert diff(version(BASE, {"npo-mash": "npo-mashinostroyeniya"}), version(renamed)).lines == []
+    assert said(BASE, renamed) == ["'Lazarus Group targeted npo-mashinostroyeniya': target changed from npo-mash "
+                                   "to npo-mashinostroyeniya"]
+
+
+def test_a_version_that_does_not_parse_is_a_gap_with_the_reason() -> None:
+    assert parse(b"id: [", PATH) == Gap("YAML syntax error: did not find expected node content")
+    assert parse(BASE.replace("type: group", "type: gang").encode(), PATH) == Gap(
+        "'gang' is not allowed here; expected one of: person, group")
+    assert parse(b"\x00\xff", PATH) == Gap("the file is not UTF-8 text")
+    assert parse(None, PATH) == Gap("the file was too large to be a data file")
+
+
+def test_prose_reads_as_plain_words_with_entities_by_name_and_long_text_cut() -> None:
+    words = prose_words("*Reportedly* [[lazarus-group]] used [[opencarrot|a backdoor]].")
+    assert words == ("Reportedly", " ", Named("lazarus-group"), " used ", "a backdoor", ".")
+    assert say(words, {"lazarus-group": "Lazarus Group"}.get) == "Reportedly Lazarus Group used a backdoor."
+    assert say(prose_words("word " * 100, 20), lambda _: None) == "word word word word…"
+
+
+def test_text_from_git_loses_control_characters_and_is_cut_short() -> None:
+    assert clean("  a\x1b[31mb\x07 \u202ec\r\n\td  ", 100) == "a[31mb c d"
+    assert clean("x" * 500, 300) == "x" * 299 + "…"
+
+
+def test_xml_text_is_escaped_and_drops_what_xml_cannot_hold() -> None:
+    assert xml_escape('<a href="x">&\x00\x1b\ufffe\U0001F600</a>') == "&lt;a href=&quot;x&quot;&gt;&amp;\U0001F600&lt;/a&gt;"
