@@ -101,7 +101,7 @@ id: 'lazarus-group'
 summary: >-
   A North Korean
   hacking group.
-type: group
+type: hacking-group
 relations:
   - {type: used, target: opencarrot, status: alleged,
      citations: [{source: sample-article, quote: "The Lazarus Group may have used a backdoor called OpenCarrot."}]}

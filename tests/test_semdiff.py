@@ -83,7 +83,7 @@ def test_a_reference_to_an_entity_renamed_later_is_no_change() -> None:
 def test_a_version_that_does_not_parse_is_a_gap_with_the_reason() -> None:
     assert parse(b"id: [", PATH) == Gap("YAML syntax error: did not find expected node content")
     assert parse(BASE.replace("type: group", "type: gang").encode(), PATH) == Gap(
-        "'gang' is not allowed here; expected one of: person, group")
+        "'gang' is not allowed here; expected one of: person, hacking-group, group")
     assert parse(b"\x00\xff", PATH) == Gap("the file is not UTF-8 text")
     assert parse(None, PATH) == Gap("the file was too large to be a data file")
 
