@@ -19,6 +19,7 @@ A data mistake becomes one `PluginError` listing every problem: no traceback, an
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
 from microsite.history import History, HistoryCache
 from microsite.render import Publication, Renderer, site_nav
+from microsite.stream import Stream
 
 log = logging.getLogger("mkdocs.hooks.microsite")
 
@@ -48,6 +50,8 @@ class _State:
     """What the hooks share within one build, and across the rebuilds of one `serve --dirty` session."""
 
     dirty: bool = False
+    building: bool = False  # `mkdocs build`: pages are rendered in a second process while MkDocs reads them
+    stream: Stream | None = None
     options: MicrositeConfig | None = None
     renderer: Renderer | None = None
     files: Files | None = None
@@ -59,6 +63,21 @@ class _State:
 _state = _State()
 
 
+class _StreamedFile(File):
+    """A generated page whose Markdown a second process renders while MkDocs works on the pages before it."""
+
+    @property
+    def content_string(self) -> str:
+        try:
+            return _state.stream.get(self.src_uri)
+        except RuntimeError as error:
+            raise PluginError(f"rendering {self.src_uri} failed:\n{error}") from None
+
+    @property
+    def content_bytes(self) -> bytes:
+        return self.content_string.encode()
+
+
 class _UnchangedFile(File):
     """A generated page whose Markdown is the same as in the previous build: `--dirty` may skip it."""
 
@@ -68,6 +87,7 @@ class _UnchangedFile(File):
 
 def on_startup(command: str, dirty: bool) -> None:
     _state.dirty = dirty
+    _state.building = command == "build" and not dirty  # serve keeps one process (its server threads, dirty records)
 
 
 class MicrositeConfig(Config):
@@ -132,18 +152,25 @@ def _publication(config: MkDocsConfig) -> Publication:
 @event_priority(50)  # before plugins that snapshot `files` in their own on_files
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     assert _state.renderer is not None
-    for page in _state.renderer.pages():
-        written = files.get_file_from_path(page.path)
+    plans = []
+    for plan in _state.renderer.plans():
+        written = files.get_file_from_path(plan.path)
         if written is not None:  # a hand-written page in docs/ wins, and takes the generated page's place in the nav
-            if not page.in_nav:
+            if not plan.in_nav:
                 written.inclusion = InclusionLevel.NOT_IN_NAV
-            continue
-        unchanged = _state.dirty and _state.builds.unchanged(page.path, page.markdown)
-        file = (_UnchangedFile if unchanged else File).generated(
-            config, page.path, content=page.markdown,
-            inclusion=InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV)
-        if page.source:
-            file.edit_uri = f"../{page.source}"  # relative to edit_uri, which points at docs/
+        else:
+            plans.append(plan)
+    streamed = {plan.path for plan in plans if _state.building and plan.path.endswith(".md")}  # MkDocs reads pages
+    if streamed:  # through `content_string`; other files (the feed) it copies from their content as it is
+        _state.stream = Stream([(plan.path, plan.make) for plan in plans if plan.path in streamed])
+    for plan in plans:
+        markdown = "" if plan.path in streamed else plan.make()
+        unchanged = _state.dirty and _state.builds.unchanged(plan.path, markdown)
+        kind = _StreamedFile if plan.path in streamed else _UnchangedFile if unchanged else File
+        file = kind.generated(config, plan.path, content=markdown,
+                              inclusion=InclusionLevel.UNDEFINED if plan.in_nav else InclusionLevel.NOT_IN_NAV)
+        if plan.source:
+            file.edit_uri = f"../{plan.source}"  # relative to edit_uri, which points at docs/
         files.append(file)
     _add_downloads(files, config)
     _state.files = files
@@ -169,6 +196,7 @@ def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: object
 @event_priority(100)  # before the search plugin merges this build's index with the previous one
 def on_post_build(config: MkDocsConfig) -> None:
     assert _state.renderer is not None and _state.files is not None
+    _close_stream()
     site = Path(config.site_dir)
     if _state.dirty:
         _forget_gone_pages(config, site)
@@ -187,6 +215,17 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def on_build_error(error: Exception) -> None:
     _state.builds.failed()
+    with contextlib.suppress(PluginError):  # the build failed already; its own error is the one to show
+        _close_stream()
+
+
+def _close_stream() -> None:
+    stream, _state.stream = _state.stream, None
+    if stream is not None:
+        try:
+            stream.close()
+        except RuntimeError as error:
+            raise PluginError(f"rendering the pages failed:\n{error}") from None
 
 
 def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:

@@ -66,6 +66,12 @@ def _find(page: str, pattern: str, at: int, *, end: bool = True) -> int:
     return (found.end() if end else found.start()) if found else len(page)
 
 
+def _after(page: str, text: str, at: int) -> int:
+    """Just after the next `text` from `at`, or the end of the page (`_find` for a plain string, faster)."""
+    found = page.find(text, at)
+    return found + len(text) if found >= 0 else len(page)
+
+
 def _is_executable(attributes: str) -> bool:
     """An inline script the browser runs (and checks against script-src): no src, and a JavaScript, module,
     import map or speculation rules type. Data blocks such as type="application/json" never run."""
@@ -89,10 +95,13 @@ def inline_scripts(page: str) -> tuple[list[str], int | None]:
             at = _find(page, r"--!?>", found.start() + 2)
             continue
         if bogus:  # <!doctype>, <?…>, </…> not naming a tag
-            at = _find(page, ">", found.end())
+            at = _after(page, ">", found.end())
             continue
-        attributes = _ATTRIBUTES.match(page, found.end()).group(0)  # quoted values may hold '>'
-        at = _find(page, ">", found.end() + len(attributes))
+        close = page.find(">", found.end())
+        attributes = page[found.end():close]
+        if close < 0 or '"' in attributes or "'" in attributes:  # quoted values may hold '>': read them properly
+            attributes = _ATTRIBUTES.match(page, found.end()).group(0)
+        at = _after(page, ">", found.end() + len(attributes))
         name = name.lower()
         if page[found.start() + 1] == "/":
             continue

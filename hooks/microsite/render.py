@@ -7,7 +7,7 @@ import functools
 import posixpath
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,16 @@ class Page:
 
     path: str
     markdown: str
+    source: str | None = None
+    in_nav: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A page to render: its path and place as `Page` has them, and how to make its Markdown."""
+
+    path: str
+    make: Callable[[], str]
     source: str | None = None
     in_nav: bool = False
 
@@ -139,16 +149,22 @@ class Renderer:
 
     def pages(self) -> Iterator[Page]:
         """Every page: the site-wide pages, one index per kind, one page per entity, and the feed of changes."""
-        yield Page(FEED, self.feed())
+        for plan in self.plans():
+            yield Page(plan.path, plan.make(), plan.source, plan.in_nav)
+
+    def plans(self) -> Iterator[Plan]:
+        """Every page as `pages` gives it, with its Markdown not rendered yet: `make()` renders it."""
+        yield Plan(FEED, self.feed)
         for site_page in SITE_PAGES:
-            yield Page(site_page.path, self.render(site_page.template, site_page.path, overview=self.overview), in_nav=True)
+            yield Plan(site_page.path, functools.partial(self.render, site_page.template, site_page.path,
+                                                         overview=self.overview), in_nav=True)
         for kind in KINDS.values():
             entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
-            markdown = self.render(kind.index_template, kind.index_path, kind=kind, entities=entities)
-            yield Page(kind.index_path, markdown, in_nav=True)
+            yield Plan(kind.index_path, functools.partial(self.render, kind.index_template, kind.index_path, kind=kind,
+                                                          entities=entities), in_nav=True)
             for entity in self.graph.by_kind[kind.name]:
-                markdown = self.render(kind.page_template, entity.path, entity=entity, kind=kind)
-                yield Page(entity.path, markdown, entity.location.path)
+                yield Plan(entity.path, functools.partial(self.render, kind.page_template, entity.path, entity=entity,
+                                                          kind=kind), entity.location.path)
 
     def redirects(self) -> Iterator[tuple[str, Entity]]:
         """(old page, entity) for every renamed or merged entity, so that no published URL dies."""
