@@ -167,7 +167,11 @@ class Generator:
             return {"statement": self.statement(stub), "status": status, "citations": self.citations_list()}
         positions = [{"claim": self.statement(stub), "citations": self.citations_list((1, 1, 2))}
                      for _ in range(self.draw((2, 2, 2, 2, 3, 3, 3, 4, 4)))]
-        return {"statement": f"Sources disagree about {stub.name}.", "status": status, "positions": positions}
+        for _ in range(10):  # a dispute needs sources that disagree: another source for the last side
+            if len({c["source"] for p in positions for c in p["citations"]}) > 1:
+                return {"statement": f"Sources disagree about {stub.name}.", "status": status, "positions": positions}
+            positions[-1]["citations"].append(self.citation())
+        return {"statement": self.statement(stub), "status": "reported", "citations": self.citations_list()}
 
     def relation(self, stub: Stub) -> Doc | None:
         rng = self.rng
