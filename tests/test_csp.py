@@ -102,3 +102,10 @@ def test_every_built_page_404_included_carries_the_policy_of_its_own_inline_scri
         assert scripts or redirect, f"{where}: Material's inline scripts are gone; is this test reading the right pages?"
         assert sorted(directives(html)["script-src"][1:]) == sorted(set(map(digest, scripts))), where
         assert html.encode().index(b'<meta charset="utf-8">') < 1024, f"{where}: the charset must stay in the first 1024 bytes"
+
+
+def test_jumping_between_the_tags_that_matter_finds_what_reading_every_tag_finds_on_every_built_page(
+        real_site: Build) -> None:
+    for path in sorted(real_site.site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        assert inline_scripts(text) == inline_scripts(text, every_tag=True), path

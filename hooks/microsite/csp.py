@@ -33,6 +33,11 @@ _ATTRIBUTE = rf"""[^{_WS}/>][^{_WS}/=>]*(?:[{_WS}]*=[{_WS}]*(?:"[^"]*"|'[^']*'|[
 _ATTRIBUTES = re.compile(rf"(?:[{_WS}/]+|{_ATTRIBUTE})*")
 _NAMED = re.compile(rf"""([^{_WS}/>][^{_WS}/=>]*)(?:[{_WS}]*=[{_WS}]*("[^"]*"|'[^']*'|[^{_WS}>]*))?""")
 _RAW_TEXT = {"style", "xmp", "iframe", "noembed", "noframes", "noscript", "title", "textarea"}
+# Where no attribute value holds a '<', every '<' outside comments and raw text starts a tag, and only these tags
+# change what follows: the scan may jump from one to the next (same groups as _MARKUP; the second never matches).
+_LANDMARKS = re.compile(rf"<(?:(!--)|(?!)()|/?({'|'.join(sorted(_RAW_TEXT))}|script|plaintext|head)(?=[\t\n\f\r />]))",
+                        re.I)
+_LT_IN_ATTRIBUTE = re.compile(r"""=[\t\n\f\r ]*(?:"[^"]*<|'[^']*<|[^\t\n\f\r "'>=<`]*<)""")
 _SCRIPT_DATA = re.compile(r"<!--|-->|<(/?)script(?=[\t\n\f\r />])", re.I)
 _JS_TYPES = {
     "", "module", "importmap", "speculationrules", "application/ecmascript", "application/javascript",
@@ -84,12 +89,14 @@ def _is_executable(attributes: str) -> bool:
     return kind.strip(_WS).lower() in _JS_TYPES
 
 
-def inline_scripts(page: str) -> tuple[list[str], int | None]:
-    """The text of each inline script the browser would run, as it hashes it, and where `<head>`'s content begins."""
+def inline_scripts(page: str, *, every_tag: bool = False) -> tuple[list[str], int | None]:
+    """The text of each inline script the browser would run, as it hashes it, and where `<head>`'s content begins.
+    `every_tag` reads every tag even where jumping between the tags that matter gives the same result."""
     scripts: list[str] = []
     head: int | None = None
     at = 0
-    while found := _MARKUP.search(page, at):
+    markup = _MARKUP if every_tag or _LT_IN_ATTRIBUTE.search(page) else _LANDMARKS  # a '<' in a value: every tag
+    while found := markup.search(page, at):
         comment, bogus, name = found.groups()
         if comment:  # its own dashes may end it: <!-->
             at = _find(page, r"--!?>", found.start() + 2)
