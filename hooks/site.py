@@ -122,7 +122,6 @@ def on_pre_build(config: MkDocsConfig) -> None:
     try:
         graph = check(root)
         renderer = Renderer(graph, overview=_state.options.overview, history=_history(root), publication=_publication(config))
-        renderer.check_paths()
     except DataErrors as errors:
         raise PluginError(f"the data has errors:\n{errors}") from None
     except ValueError as error:

@@ -15,9 +15,14 @@ from .load import load_all
 
 
 def check(root: Path) -> Graph:
-    """Load, validate and link all data under `root`; raise `DataErrors` listing every problem."""
+    """Load, validate and link all data under `root`, and check that every page has a URL of its own; raise
+    `DataErrors` listing every problem."""
+    from .render import check_paths  # here: render needs the history module, which needs this package
+
     with _paused_cyclic_gc():
-        return link(load_all(root), root)
+        graph = link(load_all(root), root)
+    check_paths(graph)
+    return graph
 
 
 @contextmanager

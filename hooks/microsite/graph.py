@@ -191,7 +191,7 @@ def _check_former_ids(entities: list[Entity], index: dict[str, Entity]) -> Itera
                 yield DataError(entity.at("former_ids"), f"former id {shown(old)} is listed twice", "remove one of the two")
                 continue
             if "/" in old:
-                continue  # an old URL in another folder: `Renderer.check_paths` keeps it from replacing a page
+                continue  # an old URL in another folder: `render.check_paths` keeps it from replacing a page
             if old in index or old in claimed:
                 owner = index.get(old) or claimed[old]
                 yield DataError(entity.at("former_ids"), f"former id {shown(old)} is still in use by {owner.location.path}",

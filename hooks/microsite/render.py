@@ -172,22 +172,6 @@ class Renderer:
             for old in entity.former_paths:
                 yield old, entity
 
-    def check_paths(self) -> None:
-        """Raise `DataErrors` unless every page and redirect stub has a URL of its own: none may replace another."""
-        owners: dict[str, str] = {url_of(page.path): f"the site page {page.path}" for page in SITE_PAGES}
-        owners.update({url_of(kind.index_path): f"the index of {kind.plural}" for kind in KINDS.values()})
-        errors = []
-        claims = [(e.path, e, "page") for e in self.graph.entities.values()] + [
-            (old, e, "redirect") for old, e in self.redirects()]
-        for path, entity, what in claims:
-            url = url_of(path)
-            if url in owners:
-                errors.append(DataError(entity.location, f"the {what} of {shown(entity.id)} would be published at "
-                                        f"/{url}, which is already {owners[url]}", "choose another id or former id"))
-            owners.setdefault(url, f"the {what} of {entity.location.path}")
-        if errors:
-            raise DataErrors(errors)
-
     def redirect_html(self, target_url: str, title: str) -> str:
         """A stub page that sends readers and crawlers to `target_url`, with the CSP of every page."""
         return with_csp(_environments()[1].get_template("redirect.html.j2").render(url=target_url, title=title))
@@ -205,6 +189,24 @@ class Renderer:
 
 
 # --------------------------------------------------------------------------- template helpers
+
+
+def check_paths(graph: Graph) -> None:
+    """Raise `DataErrors` unless every page and redirect stub has a URL of its own: none may replace another."""
+    owners: dict[str, str] = {url_of(page.path): f"the site page {page.path}" for page in SITE_PAGES}
+    owners.update({url_of(kind.index_path): f"the index of {kind.plural}" for kind in KINDS.values()})
+    errors = []
+    claims = [(e.path, e, "page") for e in graph.entities.values()] + [
+        (old, e, "redirect") for e in graph.entities.values() for old in e.former_paths]
+    for path, entity, what in claims:
+        url = url_of(path)
+        if url in owners:
+            where = entity.at("former_ids") if what == "redirect" else entity.location
+            errors.append(DataError(where, f"the {what} of {shown(entity.id)} would be published at "
+                                    f"/{url}, which is already {owners[url]}", "choose another id or former id"))
+        owners.setdefault(url, f"the {what} of {entity.location.path}")
+    if errors:
+        raise DataErrors(errors)
 
 
 @functools.cache
