@@ -9,9 +9,11 @@ when REQUIRE_BROWSER=1 (CI), so a missing browser cannot pass as a green run.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -100,6 +103,46 @@ def nav_pages(config: Path = ROOT / "mkdocs.yml") -> dict[str, str]:
 
 # Every type of page the site has, by a name for test ids and its URL path below the site root.
 PAGE_TYPES: dict[str, str] = {**nav_pages(), **ENTITY_PAGES}
+SEARCH_INDEX = "/search/search_index.json"  # what Material's search worker fetches on every page
+NOT_FOUND = "404.html"  # the page the host serves for a missing URL; read by path, it is a page type too
+
+# Installed in every tab before any script of a page runs (Playwright's init scripts are not subject to the
+# page's CSP), so a test can ask what the page's Content-Security-Policy refused.
+RECORD_VIOLATIONS = """window.__csp = [];
+document.addEventListener("securitypolicyviolation", e => window.__csp.push(
+    `${e.effectiveDirective} refused ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`), true);"""
+
+# Elements reaching past the viewport's right edge that the page scrolls sideways for (not those inside a scroll
+# box or fixed to the viewport), outermost first: what to fix when a page is too wide.
+WIDE_ELEMENTS = """() => {
+    const width = document.documentElement.clientWidth;
+    const clipped = e => {
+        if (getComputedStyle(e).position === "fixed") return true;
+        for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+            const style = getComputedStyle(p);
+            if (style.overflowX !== "visible" || style.position === "fixed") return true;
+        }
+        return false;
+    };
+    const wide = [...document.body.querySelectorAll("*")].filter(
+        e => e.getBoundingClientRect().right > width + 1 && !clipped(e));
+    return wide.filter(e => !wide.includes(e.parentElement)).slice(0, 8).map(e => {
+        const id = e.id ? "#" + e.id : "";
+        const cls = typeof e.className === "string" && e.className ? "." + e.className.trim().split(/\\s+/).join(".") : "";
+        const text = (e.textContent || "").trim().slice(0, 60);
+        return `<${e.tagName.toLowerCase()}${id}${cls}> right=${Math.round(e.getBoundingClientRect().right)} "${text}"`;
+    });
+}"""
+
+# What one look at a settled page reads off it, in one round trip.
+PAGE_STATE = """() => ({
+    policies: document.querySelectorAll('head > meta[http-equiv="Content-Security-Policy"]:first-child').length,
+    inlineScriptsRan: typeof window.__md_get === "function",
+    bundleRan: document.documentElement.classList.contains("js"),
+    violations: window.__csp || [],
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+})"""
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -124,11 +167,23 @@ def serve(site: Path) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class Visit:
-    """What one load of a page, left until the network went quiet, logged."""
+    """What one load of a page, left until the network went quiet, logged and showed. Every check of a page type
+    reads one of these, so each page is loaded once per size however many tests look at it."""
 
+    path: str
     console_errors: tuple[str, ...]
     page_errors: tuple[str, ...]
     requests: tuple[str, ...]
+    csp_violations: tuple[str, ...]  # what the page's policy refused: its events and Chromium's reports of them
+    policies: int  # CSP <meta> elements first in <head>
+    scripts_ran: tuple[bool, bool]  # Material's inline scripts, Material's bundle
+    widths: tuple[int, int]  # the document's scroll width, the viewport's width
+    wide_elements: tuple[str, ...]  # when the page scrolls sideways: the elements that reach past the edge
+    axe_violations: tuple[dict, ...]  # desktop only
+    screenshot: Path
+    screenshot_size: tuple[int, int]  # what the image captured, width and height
+    viewport: tuple[int, int]
+    title_box: dict[str, float] | None  # the article's h1, if visible
 
 
 @dataclass
@@ -137,6 +192,7 @@ class Reader:
 
     page: Page
     base_url: str
+    size: str = "desktop"
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
@@ -152,8 +208,8 @@ class Reader:
         self.page.context.on("request", self._on_request)
 
     @classmethod
-    def new(cls, context: BrowserContext, base_url: str) -> Reader:
-        return cls(context.new_page(), base_url)
+    def new(cls, context: BrowserContext, base_url: str, size: str = "desktop") -> Reader:
+        return cls(context.new_page(), base_url, size)
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -170,24 +226,72 @@ class Reader:
         return self.base_url + path
 
     def open(self, path: str, *, settle: bool = False) -> Page:
-        """Load a page of the site afresh, forgetting what earlier pages recorded; `settle` waits for the
-        network to go quiet (the search worker fetches its index after load)."""
+        """Load a page of the site afresh, forgetting what earlier pages recorded; `settle` also waits until
+        Material's search worker has fetched its index (it does so after the load event)."""
         self.console_errors.clear()
         self.page_errors.clear()
         self.requests.clear()
         self.dialogs.clear()
-        response = self.page.goto(self.url(path), wait_until="load")
+        with contextlib.ExitStack() as waits:
+            if settle:
+                index = waits.enter_context(self.page.context.expect_event(
+                    "requestfinished", lambda request: request.url.endswith(SEARCH_INDEX)))
+            response = self.page.goto(self.url(path), wait_until="load")
         assert response is not None and response.ok, f"{self.url(path)}: HTTP {response.status if response else 'none'}"
         if settle:
-            self.page.wait_for_load_state("networkidle")
+            assert index.value.response() is not None
         return self.page
 
-    def visit(self, path: str) -> Visit:
-        """Load a page until the network is quiet, once per session: tests that only read the logs share it."""
-        if path not in self._visits:
-            self.open(path, settle=True)
-            self._visits[path] = Visit(tuple(self.console_errors), tuple(self.page_errors), tuple(self.requests))
-        return self._visits[path]
+    def csp_violations(self) -> list[str]:
+        """What the policy refused on the open page: its violation events and Chromium's console reports of them."""
+        refused = [line for line in self.console_errors if "Content Security Policy" in line]
+        return self.page.evaluate("window.__csp") + refused
+
+    def visit(self, name: str) -> Visit:
+        """Load the page type `name` (PAGE_TYPES, or "404") until the network is quiet, read everything the
+        page-type tests check, and take its full-page screenshot (tests/screenshots/, for review); once per
+        session and size, shared by every test that reads it."""
+        if name not in self._visits:
+            self._visits[name] = self._look(name, PAGE_TYPES.get(name, NOT_FOUND))
+        return self._visits[name]
+
+    def _look(self, name: str, path: str) -> Visit:
+        page = self.open(path, settle=self.size == "desktop")  # a phone only looks: no need to wait for search
+        state = page.evaluate(PAGE_STATE)
+        widths = (state["scrollWidth"], state["clientWidth"])
+        wide = page.evaluate(WIDE_ELEMENTS) if widths[0] > widths[1] else []
+        axe = _axe().run(page).response["violations"] if self.size == "desktop" else []
+        violations = self.csp_violations()
+        page.evaluate("() => document.fonts.ready")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / f"{self.size}-{name}.jpeg"  # JPEG: half the time of a PNG, and enough to review
+        page.screenshot(path=shot, full_page=True, animations="disabled", type="jpeg", quality=85)
+        title = page.locator("article h1").first
+        viewport = page.viewport_size or {}
+        return Visit(
+            path=path, console_errors=tuple(self.console_errors), page_errors=tuple(self.page_errors),
+            requests=tuple(self.requests), csp_violations=tuple(violations), policies=state["policies"],
+            scripts_ran=(state["inlineScriptsRan"], state["bundleRan"]), widths=widths, wide_elements=tuple(wide),
+            axe_violations=tuple(axe), screenshot=shot, screenshot_size=jpeg_size(shot.read_bytes()),
+            viewport=(viewport.get("width", 0), viewport.get("height", 0)),
+            title_box=title.bounding_box() if title.count() and title.is_visible() else None)
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a baseline or progressive JPEG, from its start-of-frame segment."""
+    at = 2  # after the SOI marker
+    while at + 9 < len(data):
+        marker, length = data[at + 1], struct.unpack(">H", data[at + 2:at + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[at + 5:at + 9])
+            return width, height
+        at += 2 + length
+    raise ValueError("no JPEG start-of-frame segment")
+
+
+@functools.cache
+def _axe() -> Axe:
+    return Axe()
 
 
 def _runnable(path: Path) -> bool:
@@ -235,10 +339,14 @@ def site_url(real_site: Build) -> Iterator[str]:
 
 
 def new_context(browser: Browser, size: str) -> BrowserContext:
-    """A fresh browser context at desktop (1280x900) or phone (390x844, touch, mobile viewport) size."""
+    """A fresh browser context at desktop (1280x900) or phone (390x844, touch, mobile viewport) size, whose
+    pages record what their Content-Security-Policy refuses."""
     if size == "phone":
-        return browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    return browser.new_context(viewport=DESKTOP)
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    else:
+        context = browser.new_context(viewport=DESKTOP)
+    context.add_init_script(RECORD_VIOLATIONS)
+    return context
 
 
 @pytest.fixture(scope="session")
@@ -251,12 +359,5 @@ def desktop(browser: Browser, site_url: str) -> Iterator[Reader]:
 @pytest.fixture(scope="session")
 def phone(browser: Browser, site_url: str) -> Iterator[Reader]:
     context = new_context(browser, "phone")
-    yield Reader.new(context, site_url)
+    yield Reader.new(context, site_url, "phone")
     context.close()
-
-
-@pytest.fixture(scope="session")
-def screenshots() -> Path:
-    """tests/screenshots/ (ignored by git), for a person to review."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from tests import rawdata
 from tests.browser.conftest import Reader, new_context, serve
-from tests.conftest import build
+from tests.conftest import build, copy_project
 
 VICTIM = ("actors", "kim-jong-un")
 NAME = """Kim "'><script>window.__pwned=1</script>"""
@@ -44,8 +44,10 @@ def refers_to(node: object, entity_id: str) -> bool:
     return node == entity_id or f"[[{entity_id}]" in str(node) or f"[[{entity_id}|" in str(node)
 
 
-@pytest.fixture
-def injected(project: Path, browser: Browser) -> Iterator[tuple[Reader, list[str]]]:
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[tuple[Reader, list[str]]]:
+    """The real data with markup and script in one entity's texts, built once and served."""
+    project = copy_project(tmp_path_factory.mktemp("injected"))
     folder, entity_id = VICTIM
     path = project / "data" / folder / f"{entity_id}.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -77,6 +77,7 @@ def test_searching_an_alias_finds_the_entity_that_carries_it(desktop: Reader) ->
     scarcruft.click()
     expect(heading(page)).to_have_text(re.compile(r"^\s*ScarCruft\s*¶?\s*$"))
     expect(page.locator("article mark", has_text="APT37").first).to_be_visible()
+    assert not desktop.csp_violations() and not desktop.page_errors, desktop.csp_violations() + desktop.page_errors
 
 
 def an_entity_citing(source_id: str) -> tuple[str, dict]:
