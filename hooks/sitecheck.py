@@ -71,6 +71,12 @@ def vanished_urls(site: Path, published: Path = PUBLISHED) -> list[str]:
     return [url for url in recorded if url.strip("/") and url not in present]
 
 
+def former_id(url: str) -> str:
+    """The entity id a page or download URL was made from: 'actors/kim/' and 'downloads/actors/kim.stix.json'
+    both give 'kim' (ids have no dots)."""
+    return url.rstrip("/").rsplit("/", 1)[-1].split(".", 1)[0]
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 2 or argv[0] not in ("links", "urls", "same") or (argv[0] == "same" and len(argv) < 3):
         print(__doc__, file=sys.stderr)
@@ -90,7 +96,7 @@ def main(argv: list[str]) -> int:
     gone = vanished_urls(site)
     for url in gone:
         print(f"published URL /{url} has disappeared: give the entity that replaces it "
-              f"'former_ids: [{url.rstrip('/').rsplit('/', 1)[-1]}]', or restore the page", file=sys.stderr)
+              f"'former_ids: [{former_id(url)}]', or restore the page", file=sys.stderr)
     return 1 if gone else 0
 
 

@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, SITE_PARTS, build, check_report, copy_project
-
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
+from tests.conftest import MINIMAL, ROOT, build, check_report, minimal_project
 
 
 @dataclass(frozen=True)
@@ -53,9 +51,7 @@ CASES = load_cases()
 
 
 def make_project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(MINIMAL, project)
-    return copy_project(project, SITE_PARTS)
+    return minimal_project(tmp_path / "project")
 
 
 def write(project: Path, case: Case) -> None:

@@ -11,10 +11,9 @@ from hypothesis import strategies as st
 
 from microsite import check
 from microsite.errors import DataErrors
-from tests.conftest import ROOT
+from tests.conftest import MINIMAL
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))  # raise it for a longer hunt
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 FILES = sorted(p.relative_to(MINIMAL).as_posix() for p in (MINIMAL / "data").rglob("*.yml"))
 NOISE = st.text(alphabet=st.sampled_from(list(" :-[]{}#&*!|>'\"\t\n%@`,?") + ["a", "1", "é", "\x00", "\ufeff"]), max_size=8)
 

@@ -10,7 +10,7 @@ import pytest
 from check import schema_files
 from microsite.model import KINDS
 from tests import rawdata
-from tests.conftest import ROOT, build, check_report
+from tests.conftest import BY_HAND, REPO_URL, ROOT, Build, check_report
 from tests.html import Html
 from tests.test_data_errors import CASES, make_project, write
 
@@ -47,13 +47,11 @@ def test_each_message_in_the_guide_is_what_a_real_run_prints(tmp_path: Path, nam
     assert check_report(project) + "\n" == shown
 
 
-def test_with_a_repository_url_each_entity_page_links_to_its_yaml_file_for_editing(project: Path) -> None:
-    result = build(project, REPO_URL="https://github.com/example/microsite")
-    assert result.returncode == 0, result.output
-    for folder, data in rawdata.entities(project):
-        page = Html.parse(result.site / folder / data["id"] / "index.html")
-        edit = f"https://github.com/example/microsite/edit/main/data/{folder}/{data['id']}.yml"
-        assert edit in page.links, f"{folder}/{data['id']}: no edit link"
+def test_with_a_repository_url_each_entity_page_links_to_its_yaml_file_for_editing(edited_site: Build) -> None:
+    for folder, data in rawdata.entities(edited_site.project):
+        page = Html.parse(edited_site.site / folder / data["id"] / "index.html")
+        written = f"docs/{folder}/{data['id']}.md" if (folder, data["id"]) == BY_HAND else f"data/{folder}/{data['id']}.yml"
+        assert f"{REPO_URL}/edit/main/{written}" in page.links, f"{folder}/{data['id']}: no edit link to {written}"
 
 
 def test_without_a_repository_url_the_build_has_no_edit_links(real_site) -> None:

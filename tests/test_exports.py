@@ -14,17 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import stix2
 import yaml
-from stix2validator import ValidationOptions, validate_string
 
 from microsite import check, exports
 from microsite.model import CERTAINTY, KINDS, RELATION_TYPES, refang
 from microsite.stix import Bundler
 from tests import rawdata
-from tests.conftest import ROOT, Build
+from tests.conftest import MINIMAL, ROOT, Build
 from tests.html import Html
 
 PRODUCER = yaml.safe_load(re.search(r"(?m)^site_name:.*$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"))[0])["site_name"]
@@ -78,13 +76,24 @@ def cited_sources(obj: Any) -> set[str]:
 
 
 def test_every_stix_bundle_passes_the_oasis_validator_keeping_only_justified_warnings(real_site: Build) -> None:
+    """The validator reads the incident bundle and one entity's bundle (the wrapper); every other entity bundle
+    holds only objects of the incident bundle, byte for byte as JSON, so they are validated with it."""
+    from stix2validator import ValidationOptions, validate_string  # a second's import: only where it is used
+
     paths = list(downloads(real_site, "**/*.stix.json"))
     assert len(paths) > len(rawdata.by_id())
-    for path in paths:
+    incident = real_site.site / "downloads" / "incident.stix.json"
+    for path in (incident, real_site.site / "downloads" / "actors" / "scarcruft.stix.json"):
         result = validate_string(path.read_text(encoding="utf-8"), ValidationOptions(version="2.1"))
         assert result.is_valid and not result.errors, f"{path}: {[str(e) for e in result.errors]}"
         unexpected = [str(w) for w in result.warnings if re.search(r"\{(\d+)\}", str(w)).group(1) not in KEPT_WARNINGS]
         assert not unexpected, f"{path}: {unexpected}"
+    validated = {json.dumps(o, sort_keys=True) for o in json.loads(incident.read_text(encoding="utf-8"))["objects"]}
+    for path in paths:
+        bundle = json.loads(path.read_text(encoding="utf-8"))
+        assert bundle["type"] == "bundle" and set(bundle) == {"type", "id", "objects"}, path
+        outside = [o["id"] for o in bundle["objects"] if json.dumps(o, sort_keys=True) not in validated]
+        assert not outside, f"{path}: objects the incident bundle does not hold: {outside}"
 
 
 def test_every_stix_bundle_parses_with_the_stix2_library(real_site: Build) -> None:
@@ -165,6 +174,8 @@ def test_observables_have_the_ids_stix_defines_for_their_value(bundle: dict[str,
 
 
 def test_the_graph_and_every_entity_json_validate_against_the_published_schema(real_site: Build) -> None:
+    import jsonschema  # a second's import (its URI grammar): only where it is used
+
     schema = json.loads((real_site.site / "downloads" / "graph.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
@@ -178,6 +189,8 @@ def test_the_graph_and_every_entity_json_validate_against_the_published_schema(r
 
 
 def test_a_json_that_breaks_the_schema_is_refused(real_site: Build, graph_json: dict[str, Any]) -> None:
+    import jsonschema  # a second's import (its URI grammar): only where it is used
+
     schema = json.loads((real_site.site / "downloads" / "graph.schema.json").read_text(encoding="utf-8"))
     broken = json.loads(json.dumps(graph_json))
     broken["entities"][0]["facts"] = [{"statement": "x", "status": "rumoured", "citations": [], "positions": []}]
@@ -281,7 +294,7 @@ def test_every_download_is_a_published_url() -> None:
 
 @pytest.fixture
 def minimal(tmp_path: Path) -> Path:
-    return shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", tmp_path / "minimal")
+    return shutil.copytree(MINIMAL, tmp_path / "minimal")
 
 
 def test_text_that_looks_like_a_formula_or_markup_stays_inert_in_every_download(minimal: Path) -> None:

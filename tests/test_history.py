@@ -19,9 +19,8 @@ import pytest
 from microsite import check
 from microsite.history import HistoryCache, read_history
 from microsite.render import Renderer
-from tests.conftest import ROOT, SITE_PARTS, SOURCE_DATE_EPOCH, Build, build, copy_project
+from tests.conftest import MINIMAL, ROOT, SOURCE_DATE_EPOCH, Build, build, copy_project, minimal_project
 
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 EPOCH = "1692403200"
 FORGE = "https://example.org/owner/repo"
 HOSTILE = ('<script>alert("x")</script> **bold** [link](javascript:alert(1)) &amp; \x1b[31mred\x07 '
@@ -121,12 +120,7 @@ facts:
 
 def history_repo(path: Path) -> tuple[Repo, dict[str, str]]:
     """The scripted history: every kind of change the Changes page must put in words, one commit each."""
-    copy_project(path, SITE_PARTS)
-    for part in ("data", "seeds"):
-        shutil.copytree(MINIMAL / part, path / part)
-    config = path / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("overview: npo-mash-intrusion", "overview: intrusion"),
-                      encoding="utf-8")
+    minimal_project(path)
     repo = Repo(path)
     repo.git("init", "-q", "-b", "main")
     shas = {"first": repo.commit(7, "Add the minimal incident data", {

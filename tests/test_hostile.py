@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT, check_report
+from tests.conftest import MINIMAL, ROOT, check_report
 
 CORPUS = ROOT / "tests" / "hostile"
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""`mkdocs serve`: a bad edit prints the error and the server keeps running; the fix brings the site back.
-Stopped as Ctrl-C stops it, the server removes its temporary site folder: tests leave no mkdocs_* behind."""
+"""`make serve` (`mkdocs serve --dirty --no-strict`): a bad edit prints the error and the server keeps running; the
+fix brings the site back; an edit rewrites only the pages it changes. Stopped as Ctrl-C stops it, the server removes
+its temporary site folder: tests leave no mkdocs_* behind."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bench.measure import free_port
+from tests.conftest import copy_project
 
 
 def wait_for(predicate, seconds: float = 30) -> bool:
@@ -61,55 +64,85 @@ def mkdocs_serve(project: Path, options: list[str], port: int, log: Path, tmp: P
                 shutil.rmtree(left, ignore_errors=True)
 
 
-@pytest.mark.parametrize("options", [[], ["--dirty", "--no-strict"]], ids=["plain", "dirty-as-make-serve"])
-def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(project: Path, options: list[str]) -> None:
+@dataclass
+class Served:
+    """A running `mkdocs serve` of a project copy: where it serves, logs and builds."""
+
+    project: Path
+    base: str
+    log: Path
+    tmp: Path
+    server: subprocess.Popen[bytes]
+
+    def fetch(self, path: str) -> str:
+        return fetch(self.base + path)
+
+    def site(self) -> Path:
+        """The temporary folder serve builds into."""
+        return next(self.tmp.glob("mkdocs_*"))
+
+
+@contextmanager
+def serving(project: Path, options: list[str]) -> Iterator[Served]:
+    """Serve `project` until the block ends, then check serve stopped cleanly and removed its site folder."""
     port = free_port()
     log, tmp = project / "serve.log", project.parent / "serve-tmp"
-    page = f"http://127.0.0.1:{port}/actors/kim-jong-un/"
-    data = project / "data" / "actors" / "kim-jong-un.yml"
-    original = data.read_text(encoding="utf-8")
     with mkdocs_serve(project, options, port, log, tmp) as server:
-        assert wait_for(lambda: "Kim Jong Un" in fetch(page)), log.read_text()
-        assert "Content-Security-Policy" not in fetch(page), "a CSP would refuse serve's inline live-reload script"
+        served = Served(project, f"http://127.0.0.1:{port}/", log, tmp, server)
+        assert wait_for(lambda: "Kim Jong Un" in served.fetch("actors/kim-jong-un/")), log.read_text()
         assert len(list(tmp.glob("mkdocs_*"))) == 1, "mkdocs serve did not build into a folder of its own TMPDIR"
-        data.write_text(original.replace("name: Kim Jong Un", "name: [Kim"), encoding="utf-8")
-        assert wait_for(lambda: "An error happened during the rebuild" in log.read_text()), log.read_text()
-        output = log.read_text()
-        assert "data/actors/kim-jong-un.yml:" in output and "YAML syntax error" in output
-        assert "Traceback" not in output
-        assert server.poll() is None, "the server stopped"
-        data.write_text(original.replace("name: Kim Jong Un", "name: Kim Jong Un (edited)"), encoding="utf-8")
-        assert wait_for(lambda: "Kim Jong Un (edited)" in fetch(page)), log.read_text()
+        yield served
     assert not list(tmp.glob("mkdocs_*")), "mkdocs serve left its temporary site folder behind"
     assert server.returncode == 0, f"mkdocs serve did not stop cleanly on Ctrl-C:\n{log.read_text()}"
 
 
-def test_a_dirty_rebuild_takes_a_deleted_entity_out_of_the_site_and_the_search_index(project: Path) -> None:
-    port = free_port()
-    log, tmp = project / "serve.log", project.parent / "serve-tmp"
-    base = f"http://127.0.0.1:{port}/"
-    page = base + "actors/vladimir-chelomei/"
-    with mkdocs_serve(project, ["--dirty", "--no-strict"], port, log, tmp):
-        assert wait_for(lambda: "Vladimir Chelomei" in fetch(page)), log.read_text()
-        assert "actors/vladimir-chelomei/" in fetch(base + "search/search_index.json")
-        (project / "data" / "actors" / "vladimir-chelomei.yml").unlink()
-        assert wait_for(lambda: "actors/vladimir-chelomei/" not in fetch(base + "search/search_index.json")), log.read_text()
-        assert "Vladimir Chelomei" not in fetch(page), "the deleted entity's page is still served"
-        assert "actors/kim-jong-un/" in fetch(base + "search/search_index.json")
+@pytest.fixture(scope="module")
+def make_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """What `make serve` runs (`--dirty --no-strict`) on a copy of the real project, shared by this module's
+    tests; each edits an entity of its own."""
+    with serving(copy_project(tmp_path_factory.mktemp("make-serve") / "project"), ["--dirty", "--no-strict"]) as served:
+        yield served
 
 
-def test_a_dirty_rebuild_after_one_edit_writes_only_the_pages_whose_markdown_changed(project: Path) -> None:
-    port = free_port()
-    log, tmp = project / "serve.log", project.parent / "serve-tmp"
-    page = f"http://127.0.0.1:{port}/actors/vladimir-chelomei/"
-    data = project / "data" / "actors" / "vladimir-chelomei.yml"
-    with mkdocs_serve(project, ["--dirty", "--no-strict"], port, log, tmp):
-        assert wait_for(lambda: "Vladimir Chelomei" in fetch(page)), log.read_text()
-        site = next(tmp.glob("mkdocs_*"))
-        before = {p: p.stat().st_mtime_ns for p in site.rglob("index.html")}
-        data.write_text(data.read_text(encoding="utf-8").replace("name: Vladimir Chelomei", "name: Vladimir Chelomey"),
-                        encoding="utf-8")
-        assert wait_for(lambda: "Vladimir Chelomey" in fetch(page)), log.read_text()
-        rewritten = sorted(p.relative_to(site).as_posix() for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
+def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(make_serve: Served) -> None:
+    served = make_serve
+    data = served.project / "data" / "actors" / "kim-jong-un.yml"
+    original = data.read_text(encoding="utf-8")
+    assert "Content-Security-Policy" not in served.fetch("actors/kim-jong-un/"), \
+        "a CSP would refuse serve's inline live-reload script"
+    log_before = len(served.log.read_text())
+    data.write_text(original.replace("name: Kim Jong Un", "name: [Kim"), encoding="utf-8")
+    try:
+        assert wait_for(lambda: "An error happened during the rebuild" in served.log.read_text()[log_before:]), \
+            served.log.read_text()
+        output = served.log.read_text()[log_before:]
+        assert "data/actors/kim-jong-un.yml:" in output and "YAML syntax error" in output
+        assert "Traceback" not in output
+        assert served.server.poll() is None, "the server stopped"
+    finally:
+        data.write_text(original.replace("name: Kim Jong Un", "name: Kim Jong Un (edited)"), encoding="utf-8")
+    assert wait_for(lambda: "Kim Jong Un (edited)" in served.fetch("actors/kim-jong-un/")), served.log.read_text()
+
+
+def test_a_dirty_rebuild_takes_a_deleted_entity_out_of_the_site_and_the_search_index(make_serve: Served) -> None:
+    page = "actors/christopher-bing/"
+    assert "Christopher Bing" in make_serve.fetch(page)
+    assert page in make_serve.fetch("search/search_index.json")
+    (make_serve.project / "data" / "actors" / "christopher-bing.yml").unlink()
+    assert wait_for(lambda: page not in make_serve.fetch("search/search_index.json")), make_serve.log.read_text()
+    assert "Christopher Bing" not in make_serve.fetch(page), "the deleted entity's page is still served"
+    assert "actors/kim-jong-un/" in make_serve.fetch("search/search_index.json")
+
+
+def test_a_dirty_rebuild_after_one_edit_writes_only_the_pages_whose_markdown_changed(make_serve: Served) -> None:
+    page = "actors/vladimir-chelomei/"
+    data = make_serve.project / "data" / "actors" / "vladimir-chelomei.yml"
+    assert "Vladimir Chelomei" in make_serve.fetch(page)
+    site = make_serve.site()
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("index.html")}
+    data.write_text(data.read_text(encoding="utf-8").replace("name: Vladimir Chelomei", "name: Vladimir Chelomey"),
+                    encoding="utf-8")
+    assert wait_for(lambda: "Vladimir Chelomey" in make_serve.fetch(page)), make_serve.log.read_text()
+    rewritten = sorted(p.relative_to(site).as_posix() for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
     assert "actors/vladimir-chelomei/index.html" in rewritten
     assert len(rewritten) < len(before) / 4, f"{len(rewritten)} of {len(before)} pages were written again"

@@ -16,13 +16,13 @@ from tests import rawdata
 from tests.conftest import ROOT, Build, build
 from tests.html import Html
 
-SIZE, SEED = 200, 7
+SIZE, SEED = 120, 7
 HOOKS_ON_PATH = {**os.environ, "PYTHONPATH": str(ROOT / "hooks")}  # the one import root, as `make bench` sets it
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """About 200 synthetic entities, built once by the real `mkdocs build --strict`."""
+    """About 120 synthetic entities, built once by the real `mkdocs build --strict`."""
     project = tmp_path_factory.mktemp("synthetic") / "project"
     generate(SIZE, SEED, project)
     result = build(project)
@@ -93,7 +93,7 @@ def test_a_small_benchmark_run_prints_its_results_and_leaves_the_performance_pag
     page = ROOT / "docs" / "performance.md"
     before = page.read_bytes()
     command = [sys.executable, "-m", "bench.benchmark", "--sizes", "20", "--repeat", "1", "--passes", "1",
-               "--edits", "0", "--work", str(tmp_path / "work")]
+               "--edits", "0", "--commits", "20", "--work", str(tmp_path / "work")]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=HOOKS_ON_PATH)
     assert result.returncode == 0, result.stderr
     assert "| 20 |" in result.stdout or " 20 " in result.stdout

@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 import verify
-from tests.conftest import ROOT, SITE_PARTS, Build, build
+from tests.conftest import ROOT, Build, build, minimal_project
 from tests.localserver import serving
 
 NOW = datetime(2024, 5, 6, 5, 17, 3, tzinfo=UTC)
@@ -179,11 +179,7 @@ def resolver(host: str, port: int) -> list[str]:
 
 def make_project(target: Path, server: Server) -> Path:
     """The minimal project with a source per case, each quote cited by one fact of npo-mash, ready to build."""
-    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", target)
-    for part in SITE_PARTS:
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, target / part)
-    config = target / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("overview: npo-mash-intrusion", "overview: intrusion"))
+    minimal_project(target)
     facts = []
     for name, case in CASES.items():
         source = {"id": name, "name": f"The {name} page", "summary": f"A test page: {name}.", "publisher": "Test Press",

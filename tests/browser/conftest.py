@@ -249,7 +249,7 @@ class Reader:
 
     def visit(self, name: str) -> Visit:
         """Load the page type `name` (PAGE_TYPES, or "404") until the network is quiet, read everything the
-        page-type tests check, and take its full-page screenshot (tests/screenshots/, for review); once per
+        page-type tests check, and take its screenshot (tests/screenshots/, for review); once per
         session and size, shared by every test that reads it."""
         if name not in self._visits:
             self._visits[name] = self._look(name, PAGE_TYPES.get(name, NOT_FOUND))
@@ -265,7 +265,9 @@ class Reader:
         page.evaluate("() => document.fonts.ready")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shot = SCREENSHOTS / f"{self.size}-{name}.jpeg"  # JPEG: half the time of a PNG, and enough to review
-        page.screenshot(path=shot, full_page=True, animations="disabled", type="jpeg", quality=85)
+        # The whole page on a desktop; a phone's first screen (what a reader sees first; a whole phone page costs
+        # as much again, and the sideways-scroll test checks the rest of it).
+        page.screenshot(path=shot, full_page=self.size == "desktop", animations="disabled", type="jpeg", quality=85)
         title = page.locator("article h1").first
         viewport = page.viewport_size or {}
         return Visit(

@@ -72,7 +72,7 @@ def test_every_page_type_runs_its_own_scripts_and_styles_under_its_policy(deskto
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 @pytest.mark.parametrize("name", PAGES)
-def test_a_full_page_screenshot_of_every_page_type_shows_its_title_for_review(
+def test_a_screenshot_of_every_page_type_shows_its_title_for_review(
     request: pytest.FixtureRequest, size: str, name: str
 ) -> None:
     visit = request.getfixturevalue(size).visit(name)
