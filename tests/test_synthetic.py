@@ -16,13 +16,13 @@ from tests import rawdata
 from tests.conftest import ROOT, Build, build
 from tests.html import Html
 
-SIZE, SEED = 120, 7
+SIZE, SEED = 80, 7
 HOOKS_ON_PATH = {**os.environ, "PYTHONPATH": str(ROOT / "hooks")}  # the one import root, as `make bench` sets it
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """About 120 synthetic entities, built once by the real `mkdocs build --strict`."""
+    """About 80 synthetic entities, built once by the real `mkdocs build --strict`."""
     project = tmp_path_factory.mktemp("synthetic") / "project"
     generate(SIZE, SEED, project)
     result = build(project)
