@@ -14,12 +14,19 @@
 - `on_build_error`: a failed build leaves no record for the next dirty rebuild to trust.
 - `on_post_page`, `on_post_template`: every built page gets its Content-Security-Policy (`microsite.csp`).
 
-A data mistake becomes one `PluginError` listing every problem: no traceback, and no site is written.
-"""
+`mkdocs build` does our work beside MkDocs' own, on the second core (`microsite.stream`): the history is read by a
+process forked as the data starts loading; a rendering process, forked once the data is linked, collects it, renders
+the pages in the order MkDocs reads them, writes the feed and the downloads into the site folder, and then writes the
+pages MkDocs hands it back (`on_post_page`), each with its policy. The output is the same byte for byte.
+`serve` does all of it in its own process, as it always has.
+
+A data mistake becomes one `PluginError` listing every problem: no traceback, and no site is written."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import logging
 import os
 from dataclasses import dataclass, field
@@ -38,9 +45,9 @@ from microsite import check, exports
 from microsite.csp import with_csp
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
-from microsite.history import History, HistoryCache
+from microsite.history import History, HistoryCache, read_history, unavailable
 from microsite.render import Publication, Renderer, site_nav
-from microsite.stream import Stream
+from microsite.stream import Failure, Job, Pending, Stream
 
 log = logging.getLogger("mkdocs.hooks.microsite")
 
@@ -50,8 +57,11 @@ class _State:
     """What the hooks share within one build, and across the rebuilds of one `serve --dirty` session."""
 
     dirty: bool = False
-    building: bool = False  # `mkdocs build`: pages are rendered in a second process while MkDocs reads them
+    building: bool = False  # `mkdocs build`: another process reads the history, renders and writes (below)
     stream: Stream | None = None
+    history: History | Pending | None = None
+    written: bool = False  # the rendering process has written the downloads and the feed
+    handed: set[str] = field(default_factory=set)  # pages the rendering process writes: MkDocs skips them
     options: MicrositeConfig | None = None
     renderer: Renderer | None = None
     files: Files | None = None
@@ -68,14 +78,31 @@ class _StreamedFile(File):
 
     @property
     def content_string(self) -> str:
-        try:
-            return _state.stream.get(self.src_uri)
-        except RuntimeError as error:
-            raise PluginError(f"rendering {self.src_uri} failed:\n{error}") from None
+        return _result(self.src_uri)
 
     @property
     def content_bytes(self) -> bytes:
         return self.content_string.encode()
+
+
+class _WrittenElsewhereFile(File):
+    """A download or the feed, which the rendering process writes into the site folder itself: MkDocs knows it (links
+    to it are checked) but does not copy it, and so never holds its text."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if not _state.written:
+            _result(_WRITTEN)  # waits until the rendering process has written them all
+            _state.written = True
+
+
+def _result(key: str) -> str:
+    """What the rendering process sent under `key`, once it has; its failure as a build error."""
+    try:
+        return _state.stream.get(key)
+    except Failure as failure:
+        raise PluginError(str(failure)) from None
+    except RuntimeError as error:
+        raise PluginError(f"rendering {key.strip(chr(0))} failed:\n{error}") from None
 
 
 class _UnchangedFile(File):
@@ -88,6 +115,13 @@ class _UnchangedFile(File):
 def on_startup(command: str, dirty: bool) -> None:
     _state.dirty = dirty
     _state.building = command == "build" and not dirty  # serve keeps one process (its server threads, dirty records)
+    logging.getLogger("mkdocs.commands.build").addFilter(_not_handed)
+
+
+def _not_handed(record: logging.LogRecord) -> bool:
+    """Drop MkDocs' note that it skipped writing a page that the rendering process writes instead."""
+    message = record.getMessage()
+    return not (message.startswith("Page skipped: '") and message[len("Page skipped: '"):].split("'", 1)[0] in _state.handed)
 
 
 class MicrositeConfig(Config):
@@ -116,27 +150,41 @@ def _microsite_options(config: MkDocsConfig) -> MicrositeConfig:
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
-    _state.renderer, _state.files = None, None
+    _state.renderer, _state.files, _state.written = None, None, False
     _state.rendered.clear()
+    _state.handed.clear()
     root = Path(config.config_file_path).parent
     try:
+        _state.history = _history(root)  # in `mkdocs build`, read by another process while the data loads here
         graph = check(root)
-        renderer = Renderer(graph, overview=_state.options.overview, history=_history(root), publication=_publication(config))
+        history = _state.history if isinstance(_state.history, History) else None
+        renderer = Renderer(graph, overview=_state.options.overview, history=history, publication=_publication(config))
     except DataErrors as errors:
         raise PluginError(f"the data has errors:\n{errors}") from None
     except ValueError as error:
         raise PluginError(f"mkdocs.yml, extra.microsite.overview: {error}") from None
+    except Failure as failure:
+        raise PluginError(str(failure)) from None
     _state.renderer = renderer
 
 
-def _history(root: Path) -> History:
-    history = _state.histories.get(root)
+def _history(root: Path) -> History | Pending:
+    """The git history of data/: in `mkdocs build`, a `Pending` read by another process (the rendering process
+    collects it); in `serve`, read here and kept until HEAD moves. None available: a `History` that says why."""
+    reason = unavailable(root) if _state.building else None
+    if _state.building and reason is None:
+        return Pending(functools.partial(read_history, root))
+    history = History(reason=reason) if reason else _state.histories.get(root)
     if not history.available:
-        if os.environ.get("REQUIRE_HISTORY") == "1":
-            raise PluginError(f"REQUIRE_HISTORY=1, but the git history of data/ cannot be read: {history.reason}; "
-                              "check out the full history (fetch-depth: 0)")
-        log.info("microsite: no git history (%s); pages say that no history is available", history.reason)
+        _no_history(history.reason)
     return history
+
+
+def _no_history(reason: str) -> None:
+    if os.environ.get("REQUIRE_HISTORY") == "1":
+        raise Failure(f"REQUIRE_HISTORY=1, but the git history of data/ cannot be read: {reason}; "
+                      "check out the full history (fetch-depth: 0)")
+    log.info("microsite: no git history (%s); pages say that no history is available", reason)
 
 
 def _publication(config: MkDocsConfig) -> Publication:
@@ -159,32 +207,78 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 written.inclusion = InclusionLevel.NOT_IN_NAV
         else:
             plans.append(plan)
-    streamed = {plan.path for plan in plans if _state.building and plan.path.endswith(".md")}  # MkDocs reads pages
-    if streamed:  # through `content_string`; other files (the feed) it copies from their content as it is
-        _state.stream = Stream([(plan.path, plan.make) for plan in plans if plan.path in streamed])
+    elsewhere: dict[str, str] = {}  # site path → file: what the rendering process writes itself
     for plan in plans:
-        markdown = "" if plan.path in streamed else plan.make()
-        unchanged = _state.dirty and _state.builds.unchanged(plan.path, markdown)
-        kind = _StreamedFile if plan.path in streamed else _UnchangedFile if unchanged else File
+        if _state.building:  # MkDocs reads pages through `content_string`; the rendering process writes the feed
+            kind, markdown = (_StreamedFile if plan.path.endswith(".md") else _WrittenElsewhereFile), ""
+        else:
+            markdown = plan.make()
+            kind = _UnchangedFile if _state.dirty and _state.builds.unchanged(plan.path, markdown) else File
         file = kind.generated(config, plan.path, content=markdown,
                               inclusion=InclusionLevel.UNDEFINED if plan.in_nav else InclusionLevel.NOT_IN_NAV)
         if plan.source:
             file.edit_uri = f"../{plan.source}"  # relative to edit_uri, which points at docs/
+        if kind is _WrittenElsewhereFile:
+            elsewhere[plan.path] = file.abs_dest_path
         files.append(file)
-    _add_downloads(files, config)
+    elsewhere.update(_add_downloads(files, config))
+    if _state.building:
+        make = functools.partial(_rendering, _state.renderer, _state.history, {p.path for p in plans}, elsewhere,
+                                 _export_settings(config))
+        _state.stream = Stream(make, finish=with_csp)
+        if isinstance(_state.history, Pending):
+            _state.history.release()  # the rendering process reads it
     _state.files = files
     return files
 
 
-def _add_downloads(files: Files, config: MkDocsConfig) -> None:
+def _export_settings(config: MkDocsConfig) -> tuple[str, object, str | None]:
+    """What the downloads say of themselves: producer, the moment they describe, the site's address."""
+    moment = exports.as_of(_state.renderer.graph, os.environ.get("SOURCE_DATE_EPOCH"))
+    return config.site_name, moment, None if _serving(config) else config.site_url
+
+
+def _add_downloads(files: Files, config: MkDocsConfig) -> dict[str, str]:
+    """Add every download to `files`; in `mkdocs build`, as files the rendering process writes (returned)."""
     graph = _state.renderer.graph
-    moment = exports.as_of(graph, os.environ.get("SOURCE_DATE_EPOCH"))
-    site_url = None if _serving(config) else config.site_url
-    for path, content in exports.files(graph, config.site_name, moment, site_url):
+    if _state.building:
+        added = [_WrittenElsewhereFile.generated(config, path, content="") for path in exports.paths(graph)
+                 if files.get_file_from_path(path) is None]
+        for file in added:
+            files.append(file)
+        return {file.src_uri: file.abs_dest_path for file in added}
+    for path, content in exports.files(graph, *_export_settings(config)):
         if files.get_file_from_path(path) is None:
             if _state.dirty:  # noted, so that a dirty rebuild takes away the downloads of a deleted entity
                 _state.builds.unchanged(path, "")
             files.append(File.generated(config, path, content=content))
+    return {}
+
+
+def _rendering(renderer: Renderer, history: History | Pending | None, pages: set[str], elsewhere: dict[str, str],
+               settings: tuple[str, object, str | None]) -> list[Job]:
+    """What the rendering process does, in order (called there): collect the history; render the pages MkDocs
+    will ask for; write the feed and the downloads into the site folder."""
+    if isinstance(history, Pending):
+        read = history.result()
+        if not read.available:
+            _no_history(read.reason)
+        renderer = renderer.with_history(read)
+    jobs: list[Job] = [(plan.path, plan.make) for plan in renderer.plans() if plan.path in pages and plan.path.endswith(".md")]
+    return [*jobs, (_WRITTEN, functools.partial(_write_elsewhere, renderer, elsewhere, settings))]
+
+
+_WRITTEN = "\0written"  # the key under which the rendering process reports the downloads and the feed written
+
+
+def _write_elsewhere(renderer: Renderer, elsewhere: dict[str, str], settings: tuple[str, object, str | None]) -> str:
+    made = ((plan.path, plan.make()) for plan in renderer.plans() if plan.path in elsewhere)
+    for path, text in itertools.chain(made, exports.files(renderer.graph, *settings)):
+        if path in elsewhere:
+            target = Path(elsewhere[path])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    return ""
 
 
 def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
@@ -219,12 +313,19 @@ def on_build_error(error: Exception) -> None:
 
 
 def _close_stream() -> None:
+    """Wait for the processes of `mkdocs build`: the rendering one (every page written), then the history reader."""
     stream, _state.stream = _state.stream, None
-    if stream is not None:
-        try:
+    history, _state.history = _state.history, None
+    try:
+        if stream is not None:
             stream.close()
-        except RuntimeError as error:
-            raise PluginError(f"rendering the pages failed:\n{error}") from None
+    except Failure as failure:
+        raise PluginError(str(failure)) from None
+    except RuntimeError as error:
+        raise PluginError(f"rendering the pages failed:\n{error}") from None
+    finally:
+        if isinstance(history, Pending):
+            history.close()
 
 
 def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:
@@ -251,8 +352,20 @@ def _with_csp(html: str, config: MkDocsConfig) -> str:
     return html if _serving(config) else with_csp(html)
 
 
-def on_post_page(output: str, page: object, config: MkDocsConfig) -> str:
-    return _with_csp(output, config)
+@event_priority(-100)  # last: the page as every plugin left it
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """In `mkdocs build` the rendering process, idle by now, adds the policy and writes the page: MkDocs skips an
+    empty page (its note of that is dropped, `_not_handed`)."""
+    if _state.stream is None or not output.strip():
+        return _with_csp(output, config)
+    try:
+        _state.stream.write(page.file.abs_dest_path, output)
+    except Failure as failure:
+        raise PluginError(str(failure)) from None
+    except RuntimeError as error:
+        raise PluginError(f"writing {page.file.src_uri} failed:\n{error}") from None
+    _state.handed.add(page.file.src_uri)
+    return ""
 
 
 def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:

@@ -292,6 +292,14 @@ def test_every_download_is_a_published_url() -> None:
 # --------------------------------------------------------------------------- in-process, on the small fixture
 
 
+def test_the_downloads_listed_without_being_made_are_exactly_those_made() -> None:
+    graph = check(ROOT)
+    assert any(entity.former_ids for entity in graph.entities.values()), "no former id: the listing is half tested"
+    made = [path for path, _ in exports.files(graph, "producer", dt.datetime(2023, 8, 7, tzinfo=dt.UTC))]
+    assert len(set(made)) == len(made)
+    assert sorted(exports.paths(graph)) == sorted(made)
+
+
 @pytest.fixture
 def minimal(tmp_path: Path) -> Path:
     return shutil.copytree(MINIMAL, tmp_path / "minimal")

@@ -89,8 +89,16 @@ def _days(date: PartialDate | Period | None) -> list[tuple[int, int, int]]:
     return [date.bounds()[1]] if date else []
 
 
+def paths(graph: Graph) -> Iterator[str]:
+    """The site path of every download that `files` makes, without making any."""
+    yield from (BUNDLE, GRAPH, SCHEMA, FACTS_CSV, *map(kind_csv, KINDS.values()), *map(indicator_list, INDICATOR_TYPES))
+    for entity in graph.entities.values():
+        for entity_id in (None, *entity.former_ids):
+            yield from (download.path for download in entity_downloads(entity, entity_id))
+
+
 def files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None = None) -> Iterator[tuple[str, str]]:
-    """Every download as (site path, text)."""
+    """Every download as (site path, text), one at a time: the caller writes each before the next is made."""
     bundler = Bundler(graph, producer, moment, site_url)
     document = graph_json(graph, producer, moment)
     written: dict[int, str] = {}  # the text of each STIX object, written once for all the bundles holding it

@@ -155,6 +155,16 @@ class History:
         return None
 
 
+def unavailable(root: Path) -> str | None:
+    """Why `read_history` would find no history (no repository, a shallow or partial clone), asked cheaply; or None."""
+    try:
+        head(root)
+        refuse_partial_clone(root)
+    except NoHistory as error:
+        return str(error)
+    return None
+
+
 def read_history(root: Path, sha: str | None = None) -> History:
     """The history of `root`'s data/ up to `sha` (default: HEAD), or a `History` that says why there is none.
     Never raises for git's sake."""

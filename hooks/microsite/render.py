@@ -147,6 +147,10 @@ class Renderer:
                         "history": self.history, "publication": publication, "entity_at": at.get,
                         "say": functools.partial(_say, graph)}
 
+    def with_history(self, history: History) -> Renderer:
+        """The same renderer, with the history of the data (read while the data loaded, in another process)."""
+        return Renderer(self.graph, self.overview.id if self.overview else None, history, self.publication)
+
     def pages(self) -> Iterator[Page]:
         """Every page: the site-wide pages, one index per kind, one page per entity, and the feed of changes."""
         for plan in self.plans():
