@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from microsite import check
 from microsite.model import Citation
-from microsite.quotes import Archive, anchor, fold
+from microsite.quotes import Archive, _normalize_by_cluster, anchor, fold, normalize
 from microsite.render import References, url_of
 from microsite.schema import PartialDate, Period, Ref
 from microsite.text import prose, skeleton
@@ -85,6 +87,19 @@ def test_quotes_match_across_soft_hyphens_invisible_marks_and_decomposed_accents
     start, end = archive.locate("sagte Müller")
     assert archive.text[start:end] == "sagte Mu\u0308ller"  # the composed ü stands for u and its combining mark
     assert fold("Ope\u00adration\ufeff") == "Operation" and anchor("Müller") == anchor("Mu\u0308ller")
+
+
+# Letters, white space of several kinds, typographic marks that fold, invisible marks that vanish, combining marks
+# and Hangul jamo that compose with what precedes them (white space included), and a precomposed letter.
+TEXT = st.text(alphabet=st.sampled_from(
+    list("ab .\n\t\x1c") + ["\u00a0", "\u2009", "\u201c", "\u2014", "\u00ad", "\u200b", "\ufeff",
+                             "\u0301", "\u0308", "e", "\u00e9", "\u1100", "\u1161", "\u11a8", "\U0001d165"]),
+    max_size=40)
+
+
+@given(TEXT)
+def test_normalizing_word_by_word_gives_what_normalizing_cluster_by_cluster_gives(text: str) -> None:
+    assert normalize(text) == _normalize_by_cluster(text)
 
 
 def test_names_that_only_look_alike_have_the_same_skeleton() -> None:

@@ -32,7 +32,7 @@ def _clusters(text: str) -> Iterator[tuple[int, int]]:
     the stretches NFC may compose into fewer characters."""
     start = 0
     for index in range(1, len(text) + 1):
-        if index == len(text) or not (unicodedata.combining(text[index]) or "\u1160" <= text[index] <= "\u11ff"):
+        if index == len(text) or not _attaches(text[index]):
             yield start, index
             start = index
 
@@ -44,7 +44,52 @@ def fold_piece(text: str) -> str:
 
 def normalize(text: str) -> tuple[str, list[int], list[int]]:
     """The folded text with runs of white space as one space, and for each of its characters where it starts and
-    ends in `text` (a composed character stands for its whole cluster)."""
+    ends in `text` (a composed character stands for its whole cluster). Words of plain ASCII map one to one and are
+    copied whole; only the others are read cluster by cluster."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    spaced = True  # at the start, or just after a space: white space adds nothing
+    for token in _TOKENS.finditer(text):
+        start, end = token.span()
+        piece = token.group()
+        if piece[0].isspace():
+            if not spaced:
+                parts.append(" ")
+                starts.append(start)
+                ends.append(start + 1)
+                spaced = True
+        elif piece.isascii():
+            parts.append(piece)
+            starts.extend(range(start, end))
+            ends.extend(range(start + 1, end + 1))
+            spaced = False
+        elif start and _attaches(piece[0]):  # a mark that belongs to the white space before it
+            return _normalize_by_cluster(text)
+        else:
+            folded, piece_starts, piece_ends = _normalize_by_cluster(piece)
+            if folded:
+                parts.append(folded)
+                starts.extend(start + at for at in piece_starts)
+                ends.extend(start + at for at in piece_ends)
+                spaced = False
+    if parts and parts[-1] == " ":
+        parts.pop()
+        starts.pop()
+        ends.pop()
+    return "".join(parts), starts, ends
+
+
+_TOKENS = re.compile(r"\s+|\S+")
+
+
+def _attaches(char: str) -> bool:
+    return bool(unicodedata.combining(char)) or "\u1160" <= char <= "\u11ff"
+
+
+def _normalize_by_cluster(text: str) -> tuple[str, list[int], list[int]]:
+    """`normalize`, character cluster by character cluster (the reference; `normalize` uses it for words that are
+    not plain ASCII)."""
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
