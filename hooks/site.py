@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import itertools
 import logging
 import os
@@ -225,6 +226,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if _state.building:
         make = functools.partial(_rendering, _state.renderer, _state.history, {p.path for p in plans}, elsewhere,
                                  _export_settings(config))
+        # The graph lives as long as this one build: exempt it from cyclic garbage collection, which would otherwise
+        # walk all of it again and again in both processes (and copy the child's shared pages in doing so).
+        gc.freeze()
         _state.stream = Stream(make, finish=with_csp)
         if isinstance(_state.history, Pending):
             _state.history.release()  # the rendering process reads it

@@ -28,6 +28,15 @@ def test_the_real_site_has_no_broken_link_or_anchor(real_site: Build) -> None:
     assert result.returncode == 0, result.stdout
 
 
+def test_the_build_says_only_what_an_editor_needs(real_site: Build) -> None:
+    """Where it builds, how long it took, and that this copy has no history; not the pages handed to the rendering
+    process to write (MkDocs would call them skipped)."""
+    said = ("microsite: no git history (no git repository here)", "Cleaning site directory",
+            "Building documentation to directory", "Documentation built")
+    lines = [line.split(" -  ", 1)[-1] for line in real_site.output.splitlines() if line.strip()]
+    assert lines and all(line.startswith(said) for line in lines), real_site.output
+
+
 def test_no_published_url_of_the_real_site_has_vanished(real_site: Build) -> None:
     result = sitecheck("urls", real_site.site)
     assert result.returncode == 0, result.stderr

@@ -3,9 +3,9 @@
 For each size, on synthetic data: (a) `mkdocs build --strict` of our project; (b) the very same pages,
 rendered by our core and written as plain Markdown, built by MkDocs alone with the same mkdocs.yml minus
 `hooks:` (the floor); each stage of the core timed in a fresh process; each build's peak memory. Then, on
-the real data, a `mkdocs serve` rebuild after editing one data file against a build of an empty Material
-site. Prints the results as Markdown with pass/fail per target and, with --out, writes them to a page
-(`make bench` writes docs/performance.md).
+the real data (a clone of HEAD, with its history), (a) and (b) again, and a `mkdocs serve` rebuild after editing
+one data file against a build of an empty Material site. Prints the results as Markdown with pass/fail per
+target and, with --out, writes them to a page (`make bench` writes docs/performance.md).
 """
 
 from __future__ import annotations
@@ -68,9 +68,24 @@ def saved(size: int, args: argparse.Namespace) -> SizeResult:
 
 
 def bench_size(size: int, args: argparse.Namespace, repeat: int) -> SizeResult:
-    project, floor, timeout = args.work / f"synthetic-{size}", args.work / f"floor-{size}", args.timeout
+    project, floor = args.work / f"synthetic-{size}", args.work / f"floor-{size}"
     log(f"{size}: generating into {project}")
     synthetic.generate(size, args.seed, project, ROOT, commits=args.commits)
+    return bench_project(size, project, floor, args, repeat)
+
+
+def bench_real(args: argparse.Namespace) -> SizeResult:
+    """(a) and (b) on the real data, with its git history: a clone of this repository's HEAD."""
+    project, floor = args.work / "real-clone", args.work / "floor-real"
+    log(f"real data: cloning HEAD into {project}")
+    subprocess.run(["rm", "-rf", str(project)], check=True)
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(project)], check=True)
+    entities = len(list((project / "data").glob("*/*.yml")))
+    return bench_project(entities, project, floor, args, args.repeat)
+
+
+def bench_project(size: int, project: Path, floor: Path, args: argparse.Namespace, repeat: int) -> SizeResult:
+    timeout = args.timeout
     log(f"{size}: timing the core's stages ({args.passes} fresh processes) and writing the floor project")
     passes = []
     for number in range(args.passes):  # a fresh process each: caches and heap as in a build
@@ -138,7 +153,7 @@ def facts(args: argparse.Namespace) -> dict[str, str]:
         "Software": f"Python {platform.python_version()}, MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}",
         "Code": args.label or commit,
         "Data": f"synthetic, `python -m bench.synthetic --entities N --seed {args.seed} --commits {args.commits}`; "
-                "serve: the real data",
+                "the real data (a clone of HEAD) and serve: the real data",
         "Runs": f"builds: best of {args.repeat} at sizes up to {args.repeat_limit:,}, one run above; "
                 f"core stages: best of {args.passes} fresh processes at every size",
         "Load average (1 min) at start, at end": f"{args.load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
@@ -160,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds allowed per build")
     parser.add_argument("--label", default="", help="what code was measured (default: git describe)")
     parser.add_argument("--reuse", action="store_true", help="reuse the measurements a run saved in --work for a size")
+    parser.add_argument("--no-real", dest="real", action="store_false", help="skip (a) and (b) on the real data")
     args = parser.parse_args(argv)
     args.load_at_start = os.getloadavg()[0]
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -168,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     results = [saved(n, args) for n in sizes]
+    real = bench_real(args) if args.real else None
     notes = list(NOTES)
     serve = None
     try:
@@ -175,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:
         log(str(error))
         notes.append(f"The serve rebuild was not measured: {str(error).splitlines()[0]}")
-    text = markdown(results, serve, facts(args), notes)
+    text = markdown(results, serve, facts(args), notes, real)
     print(text)
     if args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")

@@ -98,10 +98,13 @@ def downloads(root: Path, graph: Graph) -> list[tuple[str, str]]:
 
 def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page | tuple[str, str]]]:
     options = renderer_options(root)
+    history_time, history = timed(lambda: read_history(root))  # as the build reads it: before the data is loaded
     times, graph = checked(root)
-    times["history"], history = timed(lambda: read_history(root))
+    times["history"] = history_time
+    gc.freeze()  # as the build does once the data is linked (hooks/site.py, on_files)
     times["render"], pages = timed(lambda: list(Renderer(graph, history=history, **options).pages()))
     times["exports"], files = timed(lambda: downloads(root, graph))
+    gc.unfreeze()
     paused = not times.pop("load_gc", True)
     times.pop("link_gc", None)
     if paused:  # split the load under the same conditions
