@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import itertools
 import logging
 import os
 from dataclasses import dataclass, field
@@ -43,12 +42,13 @@ from mkdocs.structure.pages import Page
 
 # MkDocs puts this file's folder, hooks/, on the import path while it loads the hook: the one import root.
 from microsite import check, exports
+from microsite.build import WRITTEN, Settings, rendering_jobs
 from microsite.csp import with_csp
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
 from microsite.history import History, HistoryCache, read_history, unavailable
 from microsite.render import Publication, Renderer, site_nav
-from microsite.stream import Failure, Job, Pending, Stream
+from microsite.stream import Failure, Pending, Stream
 
 log = logging.getLogger("mkdocs.hooks.microsite")
 
@@ -92,7 +92,7 @@ class _WrittenElsewhereFile(File):
 
     def copy_file(self, dirty: bool = False) -> None:
         if not _state.written:
-            _result(_WRITTEN)  # waits until the rendering process has written them all
+            _result(WRITTEN)  # waits until the rendering process has written them all
             _state.written = True
 
 
@@ -224,8 +224,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(file)
     elsewhere.update(_add_downloads(files, config))
     if _state.building:
-        make = functools.partial(_rendering, _state.renderer, _state.history, {p.path for p in plans}, elsewhere,
-                                 _export_settings(config))
+        pages = {plan.path for plan in plans if plan.path.endswith(".md")}
+        make = functools.partial(rendering_jobs, _state.renderer, _state.history, pages, elsewhere,
+                                 _export_settings(config), _no_history)
         # The graph lives as long as this one build: exempt it from cyclic garbage collection, which would otherwise
         # walk all of it again and again in both processes (and copy the child's shared pages in doing so).
         gc.freeze()
@@ -236,7 +237,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-def _export_settings(config: MkDocsConfig) -> tuple[str, object, str | None]:
+def _export_settings(config: MkDocsConfig) -> Settings:
     """What the downloads say of themselves: producer, the moment they describe, the site's address."""
     moment = exports.as_of(_state.renderer.graph, os.environ.get("SOURCE_DATE_EPOCH"))
     return config.site_name, moment, None if _serving(config) else config.site_url
@@ -257,32 +258,6 @@ def _add_downloads(files: Files, config: MkDocsConfig) -> dict[str, str]:
                 _state.builds.unchanged(path, "")
             files.append(File.generated(config, path, content=content))
     return {}
-
-
-def _rendering(renderer: Renderer, history: History | Pending | None, pages: set[str], elsewhere: dict[str, str],
-               settings: tuple[str, object, str | None]) -> list[Job]:
-    """What the rendering process does, in order (called there): collect the history; render the pages MkDocs
-    will ask for; write the feed and the downloads into the site folder."""
-    if isinstance(history, Pending):
-        read = history.result()
-        if not read.available:
-            _no_history(read.reason)
-        renderer = renderer.with_history(read)
-    jobs: list[Job] = [(plan.path, plan.make) for plan in renderer.plans() if plan.path in pages and plan.path.endswith(".md")]
-    return [*jobs, (_WRITTEN, functools.partial(_write_elsewhere, renderer, elsewhere, settings))]
-
-
-_WRITTEN = "\0written"  # the key under which the rendering process reports the downloads and the feed written
-
-
-def _write_elsewhere(renderer: Renderer, elsewhere: dict[str, str], settings: tuple[str, object, str | None]) -> str:
-    made = ((plan.path, plan.make()) for plan in renderer.plans() if plan.path in elsewhere)
-    for path, text in itertools.chain(made, exports.files(renderer.graph, *settings)):
-        if path in elsewhere:
-            target = Path(elsewhere[path])
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-    return ""
 
 
 def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
