@@ -29,6 +29,7 @@ import functools
 import gc
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from mkdocs.structure.pages import Page
 
 # MkDocs puts this file's folder, hooks/, on the import path while it loads the hook: the one import root.
 from microsite import check, exports
-from microsite.build import WRITTEN, Settings, rendering_jobs
+from microsite.build import WRITTEN, Settings, rendering_jobs, set_aside
 from microsite.csp import with_csp
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
@@ -63,6 +64,7 @@ class _State:
     history: History | Pending | None = None
     written: bool = False  # the rendering process has written the downloads and the feed
     handed: set[str] = field(default_factory=set)  # pages the rendering process writes: MkDocs skips them
+    deleting: Pending | None = None  # the previous build's output, being deleted beside this build
     options: MicrositeConfig | None = None
     renderer: Renderer | None = None
     files: Files | None = None
@@ -167,6 +169,8 @@ def on_pre_build(config: MkDocsConfig) -> None:
     except Failure as failure:
         raise PluginError(str(failure)) from None
     _state.renderer = renderer
+    if _state.building and (aside := set_aside(Path(config.site_dir))):  # the data is sound: away with the old site
+        _state.deleting = Pending(functools.partial(shutil.rmtree, aside, True))
 
 
 def _history(root: Path) -> History | Pending:
@@ -292,9 +296,11 @@ def on_build_error(error: Exception) -> None:
 
 
 def _close_stream() -> None:
-    """Wait for the processes of `mkdocs build`: the rendering one (every page written), then the history reader."""
+    """Wait for the processes of `mkdocs build`: the rendering one (every page written), the history reader, and the
+    deletion of the previous build's output."""
     stream, _state.stream = _state.stream, None
     history, _state.history = _state.history, None
+    deleting, _state.deleting = _state.deleting, None
     try:
         if stream is not None:
             stream.close()
@@ -303,8 +309,9 @@ def _close_stream() -> None:
     except RuntimeError as error:
         raise PluginError(f"rendering the pages failed:\n{error}") from None
     finally:
-        if isinstance(history, Pending):
-            history.close()
+        for process in (history, deleting):
+            if isinstance(process, Pending):
+                process.close()
 
 
 def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:

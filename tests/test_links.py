@@ -74,6 +74,23 @@ def test_a_vanished_url_fails_naming_the_url_and_the_fix(edited_site: Build) -> 
         f"{folder}/{entity_id}/", f"downloads/{folder}/{entity_id}.json", f"downloads/{folder}/{entity_id}.stix.json")]
 
 
+def test_a_build_replaces_the_previous_output_and_keeps_hidden_entries_as_mkdocs_does(tmp_path: Path) -> None:
+    """The previous output is set aside and deleted beside the build (microsite.build.set_aside): what is left is
+    what MkDocs' own cleaning leaves."""
+    project = minimal_project(tmp_path / "project")
+    site = project / "site"
+    (site / "gone" / "deep").mkdir(parents=True)
+    (site / "gone" / "deep" / "index.html").write_text("stale", encoding="utf-8")
+    (site / "stale.html").write_text("stale", encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    (site / ".old-build-1").mkdir()  # left by a build that was stopped
+    result = build(project)
+    assert result.returncode == 0, result.output
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".")) == [".nojekyll"]
+    assert not (site / "gone").exists() and not (site / "stale.html").exists()
+    assert (site / "index.html").is_file()
+
+
 def test_two_builds_of_the_same_commit_are_byte_identical(real_site: Build, tmp_path: Path) -> None:
     """The session's real site was built with a fixed SOURCE_DATE_EPOCH; one more build with it must match it."""
     again = build(copy_project(tmp_path / "again"), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)

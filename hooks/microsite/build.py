@@ -1,12 +1,15 @@
-"""What `mkdocs build` has its rendering process do beside MkDocs (`microsite.stream`, forked by `hooks/site.py`):
-collect the history read ahead, render the pages MkDocs will ask for, in its order, then write the feed and the
-downloads into the site folder itself, so that the build process never holds them."""
+"""What `mkdocs build` has other processes do beside MkDocs (`microsite.stream`, forked by `hooks/site.py`): the
+rendering process collects the history read ahead, renders the pages MkDocs will ask for, in its order, then writes
+the feed and the downloads into the site folder itself, so that the build process never holds them; the previous
+build's output is set aside at once and deleted on the side, instead of by MkDocs before it builds."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,3 +45,24 @@ def write_elsewhere(renderer: Renderer, elsewhere: dict[str, str], settings: Set
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
     return ""
+
+
+OLD_BUILD = ".old-build-"  # hidden: MkDocs leaves hidden entries of the site folder alone
+
+
+def set_aside(site: Path) -> Path | None:
+    """Move what MkDocs would delete before building (every entry of `site` but hidden ones), and what a stopped
+    build left set aside, into one hidden folder inside `site`; return it, for deleting beside the build (None:
+    nothing to delete). A rename that fails leaves that entry to MkDocs, which deletes it as usual."""
+    if site.is_symlink() or not site.is_dir():
+        return None
+    names = [name for name in os.listdir(site) if not name.startswith(".") or name.startswith(OLD_BUILD)]
+    if not names:
+        return None
+    aside = site / f"{OLD_BUILD}{os.getpid()}"
+    aside.mkdir(exist_ok=True)
+    for name in names:
+        if name != aside.name:
+            with contextlib.suppress(OSError):  # left where it is: MkDocs deletes it
+                os.rename(site / name, aside / name)
+    return aside
