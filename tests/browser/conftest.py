@@ -351,15 +351,23 @@ def new_context(browser: Browser, size: str) -> BrowserContext:
     return context
 
 
+@contextmanager
+def reading(browser: Browser, url: str, size: str = "desktop") -> Iterator[Reader]:
+    """A tab of its own context on the site at `url`, closed after the block."""
+    context = new_context(browser, size)
+    try:
+        yield Reader.new(context, url, size)
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def desktop(browser: Browser, site_url: str) -> Iterator[Reader]:
-    context = new_context(browser, "desktop")
-    yield Reader.new(context, site_url)
-    context.close()
+    with reading(browser, site_url) as reader:
+        yield reader
 
 
 @pytest.fixture(scope="session")
 def phone(browser: Browser, site_url: str) -> Iterator[Reader]:
-    context = new_context(browser, "phone")
-    yield Reader.new(context, site_url, "phone")
-    context.close()
+    with reading(browser, site_url, "phone") as reader:
+        yield reader

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from microsite.csp import with_csp
-from tests.browser.conftest import Reader, new_context, serve
+from tests.browser.conftest import Reader, reading, serve
 from tests.conftest import Build
 
 INJECTED = "<script>window.__pwned = 1</script>"
@@ -22,10 +22,8 @@ INJECTED = "<script>window.__pwned = 1</script>"
 @pytest.fixture
 def served(tmp_path: Path, browser: Browser) -> Iterator[tuple[Path, Reader]]:
     """A folder served on 127.0.0.1 and a tab recording CSP violations on it."""
-    with serve(tmp_path) as url:
-        tab = Reader.new(new_context(browser, "desktop"), url)
+    with serve(tmp_path) as url, reading(browser, url) as tab:
         yield tmp_path, tab
-        tab.page.context.close()
 
 
 def test_tables_stay_aligned_without_inline_styles(desktop: Reader) -> None:

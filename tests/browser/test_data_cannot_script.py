@@ -10,7 +10,7 @@ import yaml
 from playwright.sync_api import Browser, expect
 
 from tests import rawdata
-from tests.browser.conftest import Reader, new_context, serve
+from tests.browser.conftest import Reader, reading, serve
 from tests.conftest import build, minimal_project
 
 VICTIM = ("actors", "lazarus-group")  # in the minimal data: every kind of page shows or links it
@@ -58,10 +58,8 @@ def injected(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iter
     result = build(project)
     assert result.returncode == 0, result.output
     pages = pages_showing(folder, data, project)
-    with serve(result.site) as url:
-        context = new_context(browser, "desktop")
-        yield Reader.new(context, url), pages
-        context.close()
+    with serve(result.site) as url, reading(browser, url) as reader:
+        yield reader, pages
 
 
 def test_markup_and_script_in_the_data_show_as_text_and_never_run(injected: tuple[Reader, list[str]]) -> None:

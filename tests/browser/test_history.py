@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Reader, new_context, serve
+from tests.browser.conftest import Reader, reading, serve
 from tests.browser.test_every_page_type import axe_report
 from tests.conftest import build
 from tests.test_history import FACT_V1, history_repo
@@ -25,9 +25,8 @@ def history_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def reader(browser: Browser, history_url: str) -> Iterator[Reader]:
-    context = new_context(browser, "desktop")
-    yield Reader.new(context, history_url)
-    context.close()
+    with reading(browser, history_url) as tab:
+        yield tab
 
 
 def test_a_corrected_fact_shows_its_earlier_wording_only_when_asked(reader: Reader) -> None:
@@ -55,13 +54,10 @@ def test_axe_finds_no_violation_in_the_history_of_a_page_open_or_closed(reader: 
 
 def test_the_changes_page_does_not_scroll_sideways_on_a_phone_even_with_a_huge_commit_message(
         browser: Browser, history_url: str) -> None:
-    context = new_context(browser, "phone")
-    try:
-        page = Reader.new(context, history_url).open("changes/")
+    with reading(browser, history_url, "phone") as phone:
+        page = phone.open("changes/")
         widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1], widths
-    finally:
-        context.close()
 
 
 def test_the_feed_is_announced_and_served(reader: Reader) -> None:
