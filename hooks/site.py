@@ -30,6 +30,7 @@ import gc
 import logging
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,12 +101,19 @@ class _WrittenElsewhereFile(File):
 
 def _result(key: str) -> str:
     """What the rendering process sent under `key`, once it has; its failure as a build error."""
-    try:
+    with _reported(f"rendering {key.strip(chr(0))}"):
         return _state.stream.get(key)
+
+
+@contextlib.contextmanager
+def _reported(what: str) -> Iterator[None]:
+    """A failure of the other processes as a build error: an expected one in its own words, else with the trace."""
+    try:
+        yield
     except Failure as failure:
         raise PluginError(str(failure)) from None
     except RuntimeError as error:
-        raise PluginError(f"rendering {key.strip(chr(0))} failed:\n{error}") from None
+        raise PluginError(f"{what} failed:\n{error}") from None
 
 
 class _UnchangedFile(File):
@@ -135,6 +143,7 @@ class MicrositeConfig(Config):
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    _state.building = _state.building and not _serving(config)  # `serve --clean` starts as a build
     if not config.repo_url:
         config.edit_uri = None
     _state.options = _microsite_options(config)
@@ -234,7 +243,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         # The graph lives as long as this one build: exempt it from cyclic garbage collection, which would otherwise
         # walk all of it again and again in both processes (and copy the child's shared pages in doing so).
         gc.freeze()
-        _state.stream = Stream(make, finish=with_csp)
+        _state.stream = Stream(make, finish=functools.partial(_with_csp, config=config))
         if isinstance(_state.history, Pending):
             _state.history.release()  # the rendering process reads it
     _state.files = files
@@ -292,26 +301,26 @@ def on_post_build(config: MkDocsConfig) -> None:
 def on_build_error(error: Exception) -> None:
     _state.builds.failed()
     with contextlib.suppress(PluginError):  # the build failed already; its own error is the one to show
-        _close_stream()
+        _close_stream(aborting=True)
 
 
-def _close_stream() -> None:
-    """Wait for the processes of `mkdocs build`: the rendering one (every page written), the history reader, and the
-    deletion of the previous build's output."""
+def _close_stream(aborting: bool = False) -> None:
+    """Wait for the processes of `mkdocs build`: the rendering one (every page written; stopped where it is when
+    `aborting`), the history reader, and the deletion of the previous build's output."""
     stream, _state.stream = _state.stream, None
     history, _state.history = _state.history, None
     deleting, _state.deleting = _state.deleting, None
     try:
         if stream is not None:
-            stream.close()
-    except Failure as failure:
-        raise PluginError(str(failure)) from None
-    except RuntimeError as error:
-        raise PluginError(f"rendering the pages failed:\n{error}") from None
+            gc.unfreeze()
+            with _reported("rendering the pages"):
+                stream.abort() if aborting else stream.close()
     finally:
-        for process in (history, deleting):
-            if isinstance(process, Pending):
-                process.close()
+        if isinstance(history, Pending):
+            history.close()
+        if isinstance(deleting, Pending):
+            deleting.result()  # done long ago, unless the build was quick (where there is no fork: done here)
+            deleting.close()
 
 
 def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:
@@ -344,12 +353,8 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     empty page (its note of that is dropped, `_not_handed`)."""
     if _state.stream is None or not output.strip():
         return _with_csp(output, config)
-    try:
+    with _reported(f"writing {page.file.src_uri}"):
         _state.stream.write(page.file.abs_dest_path, output)
-    except Failure as failure:
-        raise PluginError(str(failure)) from None
-    except RuntimeError as error:
-        raise PluginError(f"writing {page.file.src_uri} failed:\n{error}") from None
     _state.handed.add(page.file.src_uri)
     return ""
 

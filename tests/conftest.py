@@ -95,10 +95,14 @@ def shared_build(factory: pytest.TempPathFactory, name: str, prepare: Callable[[
     folder, record = root / f"shared-{name}", root / f"shared-{name}" / "build.json"
     with (root / f"shared-{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not record.exists():
-            project = copy_project(folder / "project")
+        if not record.exists():  # built in a folder of its own, moved in place when whole: a crash leaves no half
+            work = root / f"shared-{name}.{os.getpid()}"
+            shutil.rmtree(work, ignore_errors=True)
+            project = copy_project(work / "project")
             result = build(project, **prepare(project))
-            record.write_text(json.dumps({"returncode": result.returncode, "output": result.output}), encoding="utf-8")
+            (work / record.name).write_text(json.dumps({"returncode": result.returncode, "output": result.output}),
+                                            encoding="utf-8")
+            work.rename(folder)
     return Build(folder / "project", **json.loads(record.read_text(encoding="utf-8")))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import glob
 import itertools
 import os
 from collections.abc import Callable
@@ -47,22 +48,22 @@ def write_elsewhere(renderer: Renderer, elsewhere: dict[str, str], settings: Set
     return ""
 
 
-OLD_BUILD = ".old-build-"  # hidden: MkDocs leaves hidden entries of the site folder alone
-
-
 def set_aside(site: Path) -> Path | None:
-    """Move what MkDocs would delete before building (every entry of `site` but hidden ones), and what a stopped
-    build left set aside, into one hidden folder inside `site`; return it, for deleting beside the build (None:
-    nothing to delete). A rename that fails leaves that entry to MkDocs, which deletes it as usual."""
+    """Move what MkDocs would delete before building (every entry of `site` but hidden ones, and links to folders,
+    which its deletion cannot remove) into a hidden folder beside `site`, so that no output ever holds it; with it,
+    what a stopped build left there. Return that folder, for deleting beside the build (None: nothing to delete).
+    An entry that cannot be moved stays, and MkDocs deletes it as usual."""
     if site.is_symlink() or not site.is_dir():
         return None
-    names = [name for name in os.listdir(site) if not name.startswith(".") or name.startswith(OLD_BUILD)]
-    if not names:
+    prefix = f".{site.name}.old-build-"
+    names = [name for name in os.listdir(site)
+             if not name.startswith(".") and not ((site / name).is_symlink() and (site / name).is_dir())]
+    leftovers = [path for path in site.parent.glob(f"{glob.escape(prefix)}*") if not path.is_symlink() and path.is_dir()]
+    if not names and not leftovers:
         return None
-    aside = site / f"{OLD_BUILD}{os.getpid()}"
+    aside = site.parent / f"{prefix}{os.getpid()}"
     aside.mkdir(exist_ok=True)
-    for name in names:
-        if name != aside.name:
-            with contextlib.suppress(OSError):  # left where it is: MkDocs deletes it
-                os.rename(site / name, aside / name)
+    for source in [*(site / name for name in names), *(path for path in leftovers if path != aside)]:
+        with contextlib.suppress(OSError):  # left where it is: MkDocs deletes it (a leftover: the next build)
+            os.rename(source, aside / source.name)
     return aside

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import struct
 import threading
 import traceback
@@ -101,20 +102,43 @@ class Stream:
         self._reader.join()
         return self._failure() or RuntimeError("the rendering process stopped before writing every page")
 
+    def abort(self) -> None:
+        """Stop the child where it is (the build failed: its remaining pages are not needed) and wait for it."""
+        if self._pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGTERM)
+            with contextlib.suppress(BrokenPipeError):
+                self._pages.close()
+            self._reader.join()
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
     def _read(self, fd: int) -> None:
-        with os.fdopen(fd, "rb") as pipe:
-            while header := pipe.read(_HEADER.size):
-                key_size, value_size = _HEADER.unpack(header)
-                key, value = pipe.read(key_size).decode(), pipe.read(value_size).decode()
-                with self._arrived:
-                    if key in (_ERROR, _FAILURE):
-                        self._error = (key, value)
-                    else:
-                        self._results[key] = value
-                    self._arrived.notify_all()
-        with self._arrived:
-            self._done = True
-            self._arrived.notify_all()
+        try:
+            with os.fdopen(fd, "rb") as pipe:
+                while header := pipe.read(_HEADER.size):
+                    key_size, value_size = _HEADER.unpack(_exactly(header, _HEADER.size))
+                    key = _exactly(pipe.read(key_size), key_size).decode()
+                    value = _exactly(pipe.read(value_size), value_size).decode()
+                    with self._arrived:
+                        if key in (_ERROR, _FAILURE):
+                            self._error = (key, value)
+                        else:
+                            self._results[key] = value
+                        self._arrived.notify_all()
+        except (ValueError, struct.error):  # a message cut short: the child died while sending it
+            with self._arrived:
+                self._error = self._error or (_ERROR, "the rendering process stopped in the middle of a page")
+        finally:
+            with self._arrived:
+                self._done = True
+                self._arrived.notify_all()
+
+
+def _exactly(data: bytes, size: int) -> bytes:
+    if len(data) != size:
+        raise ValueError(f"{len(data)} bytes where {size} were announced")
+    return data
 
 
 def _write_page(path: str, page: str) -> None:
