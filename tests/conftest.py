@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from bench import measure
+from bench.measure import PROJECT_PARTS, SITE_PARTS
 from tests.html import Html
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE_PARTS = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build needs besides its data
-PROJECT_PARTS = ("data", "seeds", *SITE_PARTS)
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"  # one entity of each kind and a source: data for tests of mechanisms
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 SOURCE_DATE_EPOCH = "1691366400"  # fixed, as .github/workflows/site.yml fixes it (the commit time): reproducible output
@@ -46,14 +46,7 @@ class Build:
 
 def copy_project(target: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Path:
     """A fresh copy of the project's real inputs (or some of them), to build or to break."""
-    target.mkdir(parents=True, exist_ok=True)
-    for part in parts:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / part)
-    return target
+    return measure.copy_project(ROOT, target, parts)
 
 
 def minimal_project(target: Path) -> Path:

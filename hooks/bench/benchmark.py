@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import asdict
@@ -135,6 +136,7 @@ def bench_serve(work: Path, edits: int) -> ServeResult:
     variants: dict[str, list[Rebuild]] = {}
     target = " ".join(("mkdocs serve", *serve_options()))
     for options in dict.fromkeys(((), serve_options())):
+        shutil.rmtree(work / "real", ignore_errors=True)
         real = measure.copy_project(ROOT, work / "real")
         edit = sorted((real / "data").glob("*/*.yml"))[0]
         label = " ".join(("mkdocs serve", *options))

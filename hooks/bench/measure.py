@@ -19,7 +19,8 @@ from time import monotonic, perf_counter, sleep
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 BUILT = re.compile(r"Documentation built in ([\d.]+) seconds")
-PROJECT_PARTS = ("data", "seeds", "docs", "hooks", "overrides", "mkdocs.yml")
+SITE_PARTS = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build needs besides its data
+PROJECT_PARTS = ("data", "seeds", *SITE_PARTS)
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,11 +94,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest()
 
 
-def copy_project(repo: Path, target: Path) -> Path:
-    """A copy of a project's inputs (as the tests make one)."""
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    for part in PROJECT_PARTS:
+def copy_project(repo: Path, target: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Path:
+    """A copy of a project's inputs (or some of them) into `target`, which may hold others already (the tests use
+    it too)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in parts:
         source = repo / part
         if source.is_dir():
             shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
