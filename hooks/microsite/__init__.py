@@ -19,15 +19,16 @@ def check(root: Path) -> Graph:
     `DataErrors` listing every problem."""
     from .render import check_paths  # here: render needs the history module, which needs this package
 
-    with _paused_cyclic_gc():
+    with paused_cyclic_gc():
         graph = link(load_all(root), root)
     check_paths(graph)
     return graph
 
 
 @contextmanager
-def _paused_cyclic_gc() -> Iterator[None]:
-    """Loading allocates many objects and no garbage cycles; collecting during it made load time superlinear."""
+def paused_cyclic_gc() -> Iterator[None]:
+    """For work that allocates many objects and no garbage cycles (loading, reading the history, making the
+    downloads): collecting during it walks every object again and again, which made its time superlinear."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from . import paused_cyclic_gc
 from .codec import exported, exported_schema
 from .graph import Graph
 from .model import CERTAINTY, INDICATOR_TYPES, KINDS, RELATION_TYPES, Entity, Kind, refang
@@ -98,7 +99,14 @@ def paths(graph: Graph) -> Iterator[str]:
 
 
 def files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None = None) -> Iterator[tuple[str, str]]:
-    """Every download as (site path, text), one at a time: the caller writes each before the next is made."""
+    """Every download as (site path, text), one at a time: the caller writes each before the next is made. Until
+    the last is made, the cyclic garbage collector is paused (`paused_cyclic_gc`): the downloads hold one large
+    structure of the whole graph and make no garbage cycles."""
+    with paused_cyclic_gc():
+        yield from _files(graph, producer, moment, site_url)
+
+
+def _files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None) -> Iterator[tuple[str, str]]:
     bundler = Bundler(graph, producer, moment, site_url)
     document = graph_json(graph, producer, moment)
     written: dict[int, str] = {}  # the text of each STIX object, written once for all the bundles holding it

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _paused_cyclic_gc
+from . import paused_cyclic_gc
 from .errors import DataError
 from .gitlog import Commit, NoHistory, Touch, clean, head, read_blobs, read_log, refuse_partial_clone
 from .load import KIND_BY_FOLDER, compose_bytes
@@ -176,7 +176,7 @@ def read_history(root: Path, sha: str | None = None) -> History:
         blobs = read_blobs(root, needed)
     except NoHistory as error:
         return History(reason=str(error))
-    with _paused_cyclic_gc():  # as for loading: many objects, no garbage cycles
+    with paused_cyclic_gc():  # as for loading: many objects, no garbage cycles
         renamed = _renames(commits, blobs)
         versions = {}
         for _, touches in commits:
