@@ -97,4 +97,6 @@ _LOOKALIKES = str.maketrans({
 def skeleton(name: str) -> str:
     """What a name looks like: compatibility-folded, case-folded, look-alike letters made Latin, invisibles dropped."""
     folded = unicodedata.normalize("NFKC", name).casefold().translate(_LOOKALIKES)
+    if folded.isascii():  # no format characters or marks
+        return folded
     return "".join(char for char in folded if unicodedata.category(char) not in ("Cf", "Mn"))
