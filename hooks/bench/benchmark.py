@@ -38,7 +38,8 @@ NOTES = [
     "its pages were written ran up to 5% faster than any later one (2.19 s against 2.25–2.36 s on the real data).",
     "Peak memory is the child's own `ru_maxrss` (from `os.wait4`), the largest of the runs.",
     "Stages are timed on the same data in fresh processes (`python -m bench.stages`; caches and heap as in a build), "
-    "best of the passes. "
+    "best of the passes, the sizes taking turns. As in the build, each page and download is handed on (counted) and "
+    "dropped as it is made; render and downloads time the making only. "
     "`load_all` parses and validates in one go; a second pass, file by file as `load_all` goes, times `compose` "
     "(read, YAML, refusal of tags and anchors) and `Record.convert` (the schema) apart, so parse + validation ≈ load.",
     "Growth is time(large)/time(small); linear growth is the size ratio, the target allows 5% more.",
@@ -54,27 +55,39 @@ def log(message: str) -> None:
     print(f"[bench {datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
-def saved(size: int, args: argparse.Namespace) -> SizeResult:
-    """Measure one size, or with --reuse read what an earlier run with the same seed, runs and passes saved."""
-    seed, repeat, passes = args.seed, args.repeat if size <= args.repeat_limit else 1, args.passes
+def reused(size: int, args: argparse.Namespace) -> SizeResult | None:
+    """With --reuse, what an earlier run with the same seed, runs and passes saved for this size."""
     path = args.work / f"result-{size}.json"
-    if args.reuse and path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if (data["seed"], data["repeat"], data.get("passes"), data.get("commits", 0)) == (seed, repeat, passes, args.commits):
-            log(f"{size}: reusing {path}")
-            return SizeResult(size, data["stages"], [measure.Run(**r) for r in data["ours"]],
-                              [measure.Run(**r) for r in data["floor"]], tuple(data["identical"]))
-    result = bench_size(size, args, repeat)
-    data = {"seed": seed, "repeat": repeat, "passes": passes, "commits": args.commits, **asdict(result)}
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return result
+    if not (args.reuse and path.exists()):
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if (data["seed"], data["repeat"], data.get("passes"), data.get("commits", 0)) != (args.seed, repeat_of(size, args),
+                                                                                      args.passes, args.commits):
+        return None
+    log(f"{size}: reusing {path}")
+    return SizeResult(size, data["stages"], [measure.Run(**r) for r in data["ours"]],
+                      [measure.Run(**r) for r in data["floor"]], tuple(data["identical"]))
 
 
-def bench_size(size: int, args: argparse.Namespace, repeat: int) -> SizeResult:
-    project, floor = args.work / f"synthetic-{size}", args.work / f"floor-{size}"
-    log(f"{size}: generating into {project}")
-    synthetic.generate(size, args.seed, project, ROOT, commits=args.commits)
-    return bench_project(size, project, floor, args, repeat)
+def repeat_of(size: int, args: argparse.Namespace) -> int:
+    return args.repeat if size <= args.repeat_limit else 1
+
+
+def bench_sizes(sizes: list[int], args: argparse.Namespace) -> list[SizeResult]:
+    """Every size: generated, its stages timed (the sizes' passes interleaved), its builds; each result saved."""
+    results = {size: reused(size, args) for size in sizes}
+    projects = {size: args.work / f"synthetic-{size}" for size, result in results.items() if result is None}
+    for size, project in projects.items():
+        log(f"{size}: generating into {project}")
+        synthetic.generate(size, args.seed, project, ROOT, commits=args.commits)
+    stages = timed_stages({size: (project, args.work / f"floor-{size}") for size, project in projects.items()}, args)
+    for size, project in projects.items():
+        result = results[size] = bench_project(size, project, args.work / f"floor-{size}", args, repeat_of(size, args),
+                                               stages[size])
+        data = {"seed": args.seed, "repeat": repeat_of(size, args), "passes": args.passes, "commits": args.commits,
+                **asdict(result)}
+        (args.work / f"result-{size}.json").write_text(json.dumps(data), encoding="utf-8")
+    return [results[size] for size in sizes]
 
 
 def bench_real(args: argparse.Namespace) -> SizeResult:
@@ -84,20 +97,30 @@ def bench_real(args: argparse.Namespace) -> SizeResult:
     subprocess.run(["rm", "-rf", str(project)], check=True)
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(project)], check=True)
     entities = len(list((project / "data").glob("*/*.yml")))
-    return bench_project(entities, project, floor, args, args.real_repeat)
+    stages = timed_stages({entities: (project, floor)}, args)[entities]
+    return bench_project(entities, project, floor, args, args.real_repeat, stages)
 
 
-def bench_project(size: int, project: Path, floor: Path, args: argparse.Namespace, repeat: int) -> SizeResult:
+def timed_stages(projects: dict[int, tuple[Path, Path]], args: argparse.Namespace) -> dict[int, dict[str, float]]:
+    """The core's stages of each project (size → project, floor), best of `--passes` fresh processes each, the
+    projects taking turns so that a slower spell of the machine falls on every size; the first pass writes the floor."""
+    passes: dict[int, list[dict[str, float]]] = {size: [] for size in projects}
+    for number in range(args.passes):
+        for size, (project, floor) in projects.items():
+            log(f"{size}: timing the core's stages, fresh process {number + 1}/{args.passes}"
+                + (" (writing the floor project)" if not number else ""))
+            command = [sys.executable, "-m", "bench.stages", str(project), *(["--floor", str(floor)] if not number else [])]
+            run = measure.run(command, ROOT, args.timeout)
+            if run.returncode != 0:
+                raise RuntimeError(f"stage timing failed:\n{run.output[-4000:]}")
+            passes[size].append(json.loads(run.output.strip().splitlines()[-1]))
+    return {size: {k: (max if k == "peak_mb" else min)(p[k] for p in runs) for k in runs[0]}
+            for size, runs in passes.items()}
+
+
+def bench_project(size: int, project: Path, floor: Path, args: argparse.Namespace, repeat: int,
+                  stages: dict[str, float]) -> SizeResult:
     timeout = args.timeout
-    log(f"{size}: timing the core's stages ({args.passes} fresh processes) and writing the floor project")
-    passes = []
-    for number in range(args.passes):  # a fresh process each: caches and heap as in a build
-        command = [sys.executable, "-m", "bench.stages", str(project), *(["--floor", str(floor)] if not number else [])]
-        stages = measure.run(command, ROOT, timeout)
-        if stages.returncode != 0:
-            raise RuntimeError(f"stage timing failed:\n{stages.output[-4000:]}")
-        passes.append(json.loads(stages.output.strip().splitlines()[-1]))
-    best = {k: (max if k == "peak_mb" else min)(p[k] for p in passes) for k in passes[0]}
     ours, plain = [], []
     if repeat > 1:  # a first build of each, not counted: right after the floor is written, (b) ran up to 5% faster once
         log(f"{size}: a build of each, not counted")
@@ -108,7 +131,7 @@ def bench_project(size: int, project: Path, floor: Path, args: argparse.Namespac
         ours.append(measure.build(project, timeout))
         log(f"{size}: build {number + 1}/{repeat} (b) MkDocs alone")
         plain.append(measure.build(floor, timeout))
-    result = SizeResult(size, best, ours, plain,
+    result = SizeResult(size, stages, ours, plain,
                         measure.same_site(project / "site", floor / "site"))
     log(f"{size}: a={result.a:.1f}s b={result.b:.1f}s a/b={result.a / result.b:.3f}")
     return result
@@ -164,7 +187,7 @@ def facts(args: argparse.Namespace) -> dict[str, str]:
                 "the real data (a clone of HEAD) and serve: the real data",
         "Runs": f"builds: best of {args.repeat} at sizes up to {args.repeat_limit:,}, one run above, best of "
                 f"{args.real_repeat} on the real data; "
-                f"core stages: best of {args.passes} fresh processes at every size",
+                f"core stages: best of {args.passes} fresh processes at every size, the sizes taking turns",
         "Load average (1 min) at start, at end": f"{args.load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
     }
 
@@ -194,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         claim_work_folder(args.work)
     except ValueError as error:
         parser.error(str(error))
-    results = [saved(n, args) for n in sizes]
+    results = bench_sizes(sizes, args)
     real = bench_real(args) if args.real else None
     notes = list(NOTES)
     serve = None

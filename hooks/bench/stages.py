@@ -6,7 +6,8 @@ parses and schema-validates, and a second pass splits it into `parse` (read, YAM
 anchors: `load.compose`) and `validate` (the schema: `Record.convert`). `history` is `read_history` (git log, blobs,
 each version parsed and compared; near zero without a git repository), `render` the pages with that history.
 `exports` makes every download (`microsite.exports.files`), as the hook does.
-With `--floor DIR` the rendered pages and the downloads are also written as a plain MkDocs project (see `write_floor`).
+As in the build, each page and download is handed on as it is made and then dropped (counted, and with `--floor DIR`
+written into a plain MkDocs project, see `floor_project`); `render` and `exports` time the making only.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import re
 import resource
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -38,6 +40,7 @@ from microsite.render import Page, Renderer, site_nav
 from microsite.schema import Context
 
 ROOT = Path(__file__).resolve().parents[2]
+Item = TypeVar("Item")
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
@@ -89,21 +92,60 @@ def checked(root: Path) -> tuple[dict[str, Any], Graph]:
     return times, graph
 
 
-def downloads(root: Path, graph: Graph) -> list[tuple[str, str]]:
+def downloads(root: Path, graph: Graph) -> Iterable[tuple[str, str]]:
     """Every download, as the hook makes them: named after mkdocs.yml's `site_name`, as of SOURCE_DATE_EPOCH."""
     found = re.search(r"(?m)^site_name:.*$", (root / "mkdocs.yml").read_text(encoding="utf-8"))
     producer = yaml.safe_load(found.group(0))["site_name"] if found else ""
-    return list(exports.files(graph, producer, exports.as_of(graph, os.environ.get("SOURCE_DATE_EPOCH"))))
+    return exports.files(graph, producer, exports.as_of(graph, os.environ.get("SOURCE_DATE_EPOCH")))
 
 
-def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page | tuple[str, str]]]:
+def drained(items: Iterable[Item], take: Callable[[Item], None]) -> float:
+    """Seconds spent making the items, each handed to `take` and dropped once made, as the build hands each page to
+    MkDocs and writes each download: the time of `take` is not counted."""
+    spent, made = 0.0, iter(items)
+    while True:
+        start = perf_counter()
+        item = next(made, None)
+        spent += perf_counter() - start
+        if item is None:
+            return spent
+        take(item)
+
+
+@dataclass
+class Tally:
+    """What a pass made, counted item by item; with `floor`, each page and download is also written there."""
+
+    floor: Path | None = None
+    pages: int = 0
+    markdown: int = 0  # bytes
+    downloads: int = 0  # bytes
+
+    def page(self, page: Page) -> None:
+        self.pages += 1
+        self.markdown += self._write(page.path, page.markdown)
+
+    def download(self, file: tuple[str, str]) -> None:
+        self.downloads += self._write(*file)
+
+    def _write(self, path: str, text: str) -> int:
+        data = text.encode("utf-8")
+        target = self.floor / "docs" / path if self.floor else None
+        if target and not target.exists():  # a hand-written page wins, as in hooks/site.py
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)  # as written: no newline translation
+        return len(data)
+
+
+def one_pass(root: Path, tally: Tally) -> tuple[dict[str, float], Graph]:
     options = renderer_options(root)
     history_time, history = timed(lambda: read_history(root))  # as the build reads it: before the data is loaded
     times, graph = checked(root)
     times["history"] = history_time
     gc.freeze()  # as the build does once the data is linked (hooks/site.py, on_files)
-    times["render"], pages = timed(lambda: list(Renderer(graph, history=history, **options).pages()))
-    times["exports"], files = timed(lambda: downloads(root, graph))
+    start, renderer = timed(lambda: Renderer(graph, history=history, **options))
+    times["render"] = start + drained(renderer.pages(), tally.page)
+    times["exports"] = drained(downloads(root, graph), tally.download)
     gc.unfreeze()
     paused = not times.pop("load_gc", True)
     times.pop("link_gc", None)
@@ -113,22 +155,21 @@ def one_pass(root: Path) -> tuple[dict[str, float], Graph, list[Page | tuple[str
         times.update(split_load(root))
     finally:
         gc.enable()
-    return times, graph, [*pages, *files]
+    return times, graph
 
 
-def measure(root: Path, repeat: int = 1) -> tuple[dict[str, Any], list[Page | tuple[str, str]]]:
-    """The best time of each stage over `repeat` passes, the counts, and the peak memory of this process."""
+def measure(root: Path, repeat: int = 1, floor: Path | None = None) -> dict[str, Any]:
+    """The best time of each stage over `repeat` passes, the counts, and the peak memory of this process; the first
+    pass writes the floor project, if asked."""
     best: dict[str, float] = {}
-    for _ in range(repeat):
-        times, graph, outputs = one_pass(root)
+    for number in range(repeat):
+        tally = Tally(floor if number == 0 else None)
+        times, graph = one_pass(root, tally)
         best = {k: min(v, best.get(k, v)) for k, v in times.items()}
-    pages = [p for p in outputs if isinstance(p, Page)]
-    files = [f for f in outputs if not isinstance(f, Page)]
-    counts = {"entities": len(graph.entities), "pages": len(pages), "citations": sum(map(len, graph.citations.values())),
-              "markdown_mb": sum(len(p.markdown.encode()) for p in pages) / 2**20,
-              "downloads_mb": sum(len(text.encode()) for _, text in files) / 2**20}
+    counts = {"entities": len(graph.entities), "pages": tally.pages, "citations": sum(map(len, graph.citations.values())),
+              "markdown_mb": tally.markdown / 2**20, "downloads_mb": tally.downloads / 2**20}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {**best, **counts, "peak_mb": peak}, outputs
+    return {**best, **counts, "peak_mb": peak}
 
 
 def floor_config(config: str, folders: list[str]) -> str:
@@ -142,19 +183,13 @@ def floor_config(config: str, folders: list[str]) -> str:
     return f"{config.rstrip()}\nnot_in_nav: |\n{patterns}"
 
 
-def write_floor(project: Path, outputs: list[Page | tuple[str, str]], floor: Path) -> None:
-    """The same pages as plain Markdown, and the same downloads, in a second project that MkDocs builds without our hook."""
+def floor_project(project: Path, floor: Path) -> None:
+    """A second project that MkDocs builds without our hook: the same hand-written pages and configuration; the
+    pass writes the rendered pages and the downloads into it (`Tally`)."""
     shutil.rmtree(floor, ignore_errors=True)
     shutil.copytree(project / "docs", floor / "docs")
     if (project / "overrides").is_dir():  # the theme's custom_dir
         shutil.copytree(project / "overrides", floor / "overrides")
-    for output in outputs:
-        path, text = (output.path, output.markdown) if isinstance(output, Page) else output
-        target = floor / "docs" / path
-        if target.exists():
-            continue  # a hand-written page wins, as in hooks/site.py
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))  # as written: no newline translation
     for folder in ("data", "seeds", "hooks"):  # mkdocs.yml's `watch:` paths must exist
         (floor / folder).mkdir()
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
@@ -170,13 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.profile:
         profiler = cProfile.Profile()
-        profiler.runcall(one_pass, args.project)
+        profiler.runcall(one_pass, args.project, Tally())
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.profile)
         return 0
-    result, outputs = measure(args.project, args.repeat)
     if args.floor:
-        write_floor(args.project, outputs, args.floor)
-    print(json.dumps(result))
+        floor_project(args.project, args.floor)
+    print(json.dumps(measure(args.project, args.repeat, args.floor)))
     return 0
 
 
