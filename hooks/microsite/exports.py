@@ -131,20 +131,26 @@ def _files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | Non
 
 def _json(data: dict[str, Any], written: dict[int, str] | None = None) -> str:
     """JSON with one line per object of its long lists (a bundle's objects, the graph's entities): compact and fast
-    to write, still easy to diff and to read line by line. `written` keeps the text of objects that many files share."""
-    parts = []
+    to write, still easy to diff and to read line by line. `written` keeps the text of objects that many files share.
+    The pieces are joined once: a download of the whole graph is tens of megabytes at 10,000 entities."""
+    pieces = ["{"]
     for key, value in data.items():
+        pieces += (",\n" if len(pieces) > 1 else "", _compact(key), ":")
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-            lines = (_compact(item) if written is None else written.get(id(item)) or
-                     written.setdefault(id(item), _compact(item)) for item in value)
-            parts.append(f"{_compact(key)}:[\n" + ",\n".join(lines) + "\n]")
+            pieces.append("[\n")
+            for item in value:
+                text = _compact(item) if written is None else written.get(id(item)) or \
+                    written.setdefault(id(item), _compact(item))
+                pieces += (text, ",\n")
+            pieces[-1] = "\n]"
         else:
-            parts.append(f"{_compact(key)}:{_compact(value)}")
-    return "{" + ",\n".join(parts) + "}\n"
+            pieces.append(_compact(value))
+    pieces.append("}\n")
+    return "".join(pieces)
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one for all: `json.dumps` makes one a call
+_compact = _COMPACT.encode
 
 
 # --------------------------------------------------------------------------- JSON
