@@ -99,9 +99,11 @@ def paths(graph: Graph) -> Iterator[str]:
 
 
 def files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None = None) -> Iterator[tuple[str, str]]:
-    """Every download as (site path, text), one at a time: the caller writes each before the next is made. Until
-    the last is made, the cyclic garbage collector is paused (`paused_cyclic_gc`): the downloads hold one large
-    structure of the whole graph and make no garbage cycles."""
+    """Every download as (site path, text), one at a time: the caller writes each before the next is made.
+
+    The downloads hold one large structure of the whole graph and make no garbage cycles, so the cyclic garbage
+    collector is paused (`paused_cyclic_gc`) from the first item until the generator is finished or closed, the
+    caller's work between items included: read it to the end, or close it."""
     with paused_cyclic_gc():
         yield from _files(graph, producer, moment, site_url)
 
@@ -131,21 +133,23 @@ def _files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | Non
 
 def _json(data: dict[str, Any], written: dict[int, str] | None = None) -> str:
     """JSON with one line per object of its long lists (a bundle's objects, the graph's entities): compact and fast
-    to write, still easy to diff and to read line by line. `written` keeps the text of objects that many files share.
-    The pieces are joined once: a download of the whole graph is tens of megabytes at 10,000 entities."""
-    pieces = ["{"]
+    to write, still easy to diff and to read line by line. `written` keeps the text of objects that many files share,
+    by `id()`: they must outlive it. The pieces are joined once: at 10,000 entities a download is tens of megabytes."""
+    pieces = []
     for key, value in data.items():
-        pieces += (",\n" if len(pieces) > 1 else "", _compact(key), ":")
+        pieces += (",\n" if pieces else "{", _compact(key), ":")
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
             pieces.append("[\n")
             for item in value:
-                text = _compact(item) if written is None else written.get(id(item)) or \
-                    written.setdefault(id(item), _compact(item))
+                if written is None:
+                    text = _compact(item)
+                elif (text := written.get(id(item))) is None:
+                    text = written[id(item)] = _compact(item)
                 pieces += (text, ",\n")
             pieces[-1] = "\n]"
         else:
             pieces.append(_compact(value))
-    pieces.append("}\n")
+    pieces.append("}\n" if pieces else "{}\n")
     return "".join(pieces)
 
 
