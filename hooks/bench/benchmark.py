@@ -25,24 +25,34 @@ from pathlib import Path
 
 from . import measure, synthetic
 from .measure import Rebuild
-from .report import ServeResult, SizeResult, markdown
+from .report import GROWING, ServeResult, SizeResult, markdown, median
 
 ROOT = Path(__file__).resolve().parents[2]
+METHOD = 2  # of the stage timing, saved with each size's result: --reuse takes only results measured the same way
 NOTES = [
     "(a) and (b) are whole `mkdocs build --strict` processes, wall clock, including interpreter start-up; "
     "(b) builds the pages that `microsite.check` + `Renderer(graph).pages()` produce, written into docs/ of a second "
     "project whose mkdocs.yml is ours without `hooks:` (and without `edit_uri`, which our hook drops when there is "
     "no `repo_url`), with `not_in_nav` for the entity pages, as the hook marks them. Both sites are compared file by file.",
     "Builds (a) and (b) alternate; each figure is the best of the runs at that size (see Runs above). Where a size "
-    "has more than one run, each project is first built once without counting: the first build of (b) right after "
-    "its pages were written ran up to 5% faster than any later one (2.19 s against 2.25–2.36 s on the real data).",
+    "has more than one run, each project is first built once without counting: in an earlier round, the first build "
+    "of (b) right after its pages were written ran up to 5% faster than any later one (2.19 s against 2.25–2.36 s "
+    "on the real data).",
+    "Our hook's modules are byte-compiled before the builds, as pip compiled MkDocs' and Material's when it "
+    "installed them: where PYTHONDONTWRITEBYTECODE is set (as on this machine), every build of (a) would otherwise "
+    "compile them again (about 0.1 s, which MkDocs alone never pays). A first build in a fresh clone without "
+    "that setting compiles and keeps them too.",
     "Peak memory is the child's own `ru_maxrss` (from `os.wait4`), the largest of the runs.",
     "Stages are timed on the same data in fresh processes (`python -m bench.stages`; caches and heap as in a build), "
-    "best of the passes, the sizes taking turns. As in the build, each page and download is handed on (counted) and "
-    "dropped as it is made; render and downloads time the making only. "
+    "best of the passes, the sizes taking turns; the floor project is written by one more process, not counted. "
+    "As in the build, each page and download is handed on (counted) and dropped as it is made; render and downloads "
+    "time the making only. "
     "`load_all` parses and validates in one go; a second pass, file by file as `load_all` goes, times `compose` "
     "(read, YAML, refusal of tags and anchors) and `Record.convert` (the schema) apart, so parse + validation ≈ load.",
-    "Growth is time(large)/time(small); linear growth is the size ratio, the target allows 5% more.",
+    "Growth is time(large)/time(small); linear growth is the size ratio, the target allows 5% more. The targets "
+    "take the best of the passes at each size; the rows 'median of the passes' show the growth of the middle "
+    "pass too. A stage takes under a second at 1k and up to a minute at 10k: where the machine's speed varies "
+    "from second to second, the best of a few short runs can catch a fast moment that a long run cannot.",
     "The serve rebuild is timed from the write of a changed `summary:` into one data file (a copy of the real "
     "project) to the end of the rebuild: its 'Documentation built' log line, or 'Reloading browsers' when MkDocs' "
     "duplicate filter drops a line it logged before (this includes MkDocs' 0.1 s debounce); the empty site is a "
@@ -61,8 +71,8 @@ def reused(size: int, args: argparse.Namespace) -> SizeResult | None:
     if not (args.reuse and path.exists()):
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    if (data["seed"], data["repeat"], data.get("passes"), data.get("commits", 0)) != (args.seed, repeat_of(size, args),
-                                                                                      args.passes, args.commits):
+    key = (data["seed"], data["repeat"], data.get("passes"), data.get("commits", 0), data.get("method"))
+    if key != (args.seed, repeat_of(size, args), args.passes, args.commits, METHOD):
         return None
     log(f"{size}: reusing {path}")
     return SizeResult(size, data["stages"], [measure.Run(**r) for r in data["ours"]],
@@ -81,12 +91,12 @@ def bench_sizes(sizes: list[int], args: argparse.Namespace) -> list[SizeResult]:
         log(f"{size}: generating into {project}")
         synthetic.generate(size, args.seed, project, ROOT, commits=args.commits)
         byte_compile(project)
-    stages = timed_stages({size: (project, args.work / f"floor-{size}") for size, project in projects.items()}, args)
+    timed = timed_stages({size: (project, args.work / f"floor-{size}") for size, project in projects.items()}, args)
     for size, project in projects.items():
-        result = results[size] = bench_project(size, project, args.work / f"floor-{size}", args, repeat_of(size, args),
-                                               stages[size])
+        result = bench_project(size, project, args.work / f"floor-{size}", args, repeat_of(size, args), timed[size])
+        results[size] = result
         data = {"seed": args.seed, "repeat": repeat_of(size, args), "passes": args.passes, "commits": args.commits,
-                **asdict(result)}
+                "method": METHOD, **asdict(result)}
         (args.work / f"result-{size}.json").write_text(json.dumps(data), encoding="utf-8")
     return [results[size] for size in sizes]
 
@@ -99,31 +109,39 @@ def bench_real(args: argparse.Namespace) -> SizeResult:
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(project)], check=True)
     byte_compile(project)
     entities = len(list((project / "data").glob("*/*.yml")))
-    stages = timed_stages({entities: (project, floor)}, args)[entities]
-    return bench_project(entities, project, floor, args, args.real_repeat, stages)
+    timed = timed_stages({entities: (project, floor)}, args)[entities]
+    return bench_project(entities, project, floor, args, args.real_repeat, timed)
 
 
 def byte_compile(project: Path) -> None:
     """Compile the project's hook modules once, as pip compiled MkDocs' and Material's at install: where the
     environment sets PYTHONDONTWRITEBYTECODE, every build of (a) would compile them again (0.1 s), and (b) none."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(project / "hooks")], check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "timestamp", str(project / "hooks")],
+                   check=True)  # as import writes them, also where SOURCE_DATE_EPOCH is set
 
 
 def timed_stages(projects: dict[int, tuple[Path, Path]], args: argparse.Namespace) -> dict[int, dict[str, float]]:
     """The core's stages of each project (size → project, floor), best of `--passes` fresh processes each, the
-    projects taking turns so that a slower spell of the machine falls on every size; the first pass writes the floor."""
+    projects taking turns so that a slower spell of the machine falls on every size. One more process per project,
+    not counted, writes its floor project first, so that every counted pass does the same work."""
     passes: dict[int, list[dict[str, float]]] = {size: [] for size in projects}
+    for size, (project, floor) in projects.items():
+        log(f"{size}: writing the floor project")
+        stages_of(project, "--floor", str(floor), timeout=args.timeout)
     for number in range(args.passes):
-        for size, (project, floor) in projects.items():
-            log(f"{size}: timing the core's stages, fresh process {number + 1}/{args.passes}"
-                + (" (writing the floor project)" if not number else ""))
-            command = [sys.executable, "-m", "bench.stages", str(project), *(["--floor", str(floor)] if not number else [])]
-            run = measure.run(command, ROOT, args.timeout)
-            if run.returncode != 0:
-                raise RuntimeError(f"stage timing failed:\n{run.output[-4000:]}")
-            passes[size].append(json.loads(run.output.strip().splitlines()[-1]))
-    return {size: {k: (max if k == "peak_mb" else min)(p[k] for p in runs) for k in runs[0]}
-            for size, runs in passes.items()}
+        for size, (project, _) in projects.items():
+            log(f"{size}: timing the core's stages, fresh process {number + 1}/{args.passes}")
+            passes[size].append(stages_of(project, timeout=args.timeout))
+    return {size: {**{k: (max if k == "peak_mb" else min)(p[k] for p in runs) for k in runs[0]},
+                   "median": {k: median([p[k] for p in runs]) for k in GROWING}} for size, runs in passes.items()}
+
+
+def stages_of(project: Path, *options: str, timeout: float) -> dict[str, float]:
+    """What `python -m bench.stages` measures of the project, in a fresh process."""
+    run = measure.run([sys.executable, "-m", "bench.stages", str(project), *options], ROOT, timeout)
+    if run.returncode != 0:
+        raise RuntimeError(f"stage timing failed:\n{run.output[-4000:]}")
+    return json.loads(run.output.strip().splitlines()[-1])
 
 
 def bench_project(size: int, project: Path, floor: Path, args: argparse.Namespace, repeat: int,

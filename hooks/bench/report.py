@@ -113,6 +113,9 @@ def measurements(sizes: list[SizeResult]) -> list[str]:
     for key, label in STAGES:
         if all(key in s.stages for s in sizes):  # results saved before a stage existed lack it
             row(f"{label}, s", [s.stages[key] for s in sizes])
+    for key in GROWING:
+        if all(key in s.stages.get("median", {}) for s in sizes):
+            row(f"{key}, median of the passes, s", [s.stages["median"][key] for s in sizes])
     row("schema validation / build (a)", [s.stages["validate"] / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
     row("downloads / build (a)", [s.stages.get("exports", 0) / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
     row("downloads + history / build (a)", [(s.stages.get("exports", 0) + s.stages.get("history", 0)) / s.a for s in sizes],

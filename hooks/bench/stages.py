@@ -99,15 +99,18 @@ def downloads(root: Path, graph: Graph) -> Iterable[tuple[str, str]]:
     return exports.files(graph, producer, exports.as_of(graph, os.environ.get("SOURCE_DATE_EPOCH")))
 
 
-def drained(items: Iterable[Item], take: Callable[[Item], None]) -> float:
+_END = object()
+
+
+def making_time(items: Iterable[Item], take: Callable[[Item], None]) -> float:
     """Seconds spent making the items, each handed to `take` and dropped once made, as the build hands each page to
     MkDocs and writes each download: the time of `take` is not counted."""
     spent, made = 0.0, iter(items)
     while True:
         start = perf_counter()
-        item = next(made, None)
+        item = next(made, _END)
         spent += perf_counter() - start
-        if item is None:
+        if item is _END:
             return spent
         take(item)
 
@@ -118,15 +121,15 @@ class Tally:
 
     floor: Path | None = None
     pages: int = 0
-    markdown: int = 0  # bytes
-    downloads: int = 0  # bytes
+    markdown_bytes: int = 0
+    download_bytes: int = 0
 
     def page(self, page: Page) -> None:
         self.pages += 1
-        self.markdown += self._write(page.path, page.markdown)
+        self.markdown_bytes += self._write(page.path, page.markdown)
 
     def download(self, file: tuple[str, str]) -> None:
-        self.downloads += self._write(*file)
+        self.download_bytes += self._write(*file)
 
     def _write(self, path: str, text: str) -> int:
         data = text.encode("utf-8")
@@ -144,8 +147,8 @@ def one_pass(root: Path, tally: Tally) -> tuple[dict[str, float], Graph]:
     times["history"] = history_time
     gc.freeze()  # as the build does once the data is linked (hooks/site.py, on_files)
     start, renderer = timed(lambda: Renderer(graph, history=history, **options))
-    times["render"] = start + drained(renderer.pages(), tally.page)
-    times["exports"] = drained(downloads(root, graph), tally.download)
+    times["render"] = start + making_time(renderer.pages(), tally.page)
+    times["exports"] = making_time(downloads(root, graph), tally.download)
     gc.unfreeze()
     paused = not times.pop("load_gc", True)
     times.pop("link_gc", None)
@@ -167,7 +170,7 @@ def measure(root: Path, repeat: int = 1, floor: Path | None = None) -> dict[str,
         times, graph = one_pass(root, tally)
         best = {k: min(v, best.get(k, v)) for k, v in times.items()}
     counts = {"entities": len(graph.entities), "pages": tally.pages, "citations": sum(map(len, graph.citations.values())),
-              "markdown_mb": tally.markdown / 2**20, "downloads_mb": tally.downloads / 2**20}
+              "markdown_mb": tally.markdown_bytes / 2**20, "downloads_mb": tally.download_bytes / 2**20}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {**best, **counts, "peak_mb": peak}
 
