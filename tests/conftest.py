@@ -60,10 +60,12 @@ def minimal_project(target: Path) -> Path:
     return target
 
 
-def build(project: Path, **env_vars: str) -> Build:
-    """Run the real MkDocs CLI, strict, never with -q or -v (both defeat strict mode)."""
+def build(project: Path, *options: str, **env_vars: str) -> Build:
+    """Run the real MkDocs CLI: `mkdocs build --strict`, or with `options` instead of `--strict`; never with -q or -v
+    (both defeat strict mode)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env_vars}
-    result = subprocess.run([*MKDOCS, "build", "--strict"], cwd=project, env=env, capture_output=True, text=True)
+    result = subprocess.run([*MKDOCS, "build", *(options or ("--strict",))], cwd=project, env=env, capture_output=True,
+                            text=True)
     return Build(project, result.returncode, result.stdout + result.stderr)
 
 

@@ -86,14 +86,15 @@ def repeat_of(size: int, args: argparse.Namespace) -> int:
 def bench_sizes(sizes: list[int], args: argparse.Namespace) -> list[SizeResult]:
     """Every size: generated, its stages timed (the sizes' passes interleaved), its builds; each result saved."""
     results = {size: reused(size, args) for size in sizes}
-    projects = {size: args.work / f"synthetic-{size}" for size, result in results.items() if result is None}
-    for size, project in projects.items():
+    projects = {size: (args.work / f"synthetic-{size}", args.work / f"floor-{size}")
+                for size, result in results.items() if result is None}
+    for size, (project, _) in projects.items():
         log(f"{size}: generating into {project}")
         synthetic.generate(size, args.seed, project, ROOT, commits=args.commits)
         byte_compile(project)
-    timed = timed_stages({size: (project, args.work / f"floor-{size}") for size, project in projects.items()}, args)
-    for size, project in projects.items():
-        result = bench_project(size, project, args.work / f"floor-{size}", args, repeat_of(size, args), timed[size])
+    timed = timed_stages(projects, args)
+    for size, (project, floor) in projects.items():
+        result = bench_project(size, project, floor, args, repeat_of(size, args), timed[size])
         results[size] = result
         data = {"seed": args.seed, "repeat": repeat_of(size, args), "passes": args.passes, "commits": args.commits,
                 "method": METHOD, **asdict(result)}
@@ -148,7 +149,7 @@ def bench_project(size: int, project: Path, floor: Path, args: argparse.Namespac
                   stages: dict[str, float]) -> SizeResult:
     timeout = args.timeout
     ours, plain = [], []
-    if repeat > 1:  # a first build of each, not counted: right after the floor is written, (b) ran up to 5% faster once
+    if repeat > 1:  # a first build of each, not counted: a first build once ran up to 5% faster than later ones
         log(f"{size}: a build of each, not counted")
         measure.build(project, timeout)
         measure.build(floor, timeout)
