@@ -22,13 +22,14 @@ import sys
 from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from . import measure, synthetic
 from .measure import Rebuild
-from .report import GROWING, ServeResult, SizeResult, markdown, median
+from .report import GROWING, STAGE_KEYS, ServeResult, SizeResult, markdown, median
 
 ROOT = Path(__file__).resolve().parents[2]
-METHOD = 2  # of the stage timing, saved with each size's result: --reuse takes only results measured the same way
+METHOD = 3  # of the stage timing, saved with each size's result: --reuse takes only results measured the same way
 NOTES = [
     "(a) and (b) are whole `mkdocs build --strict` processes, wall clock, including interpreter start-up; "
     "(b) builds the pages that `microsite.check` + `Renderer(graph).pages()` produce, written into docs/ of a second "
@@ -44,15 +45,18 @@ NOTES = [
     "that setting compiles and keeps them too.",
     "Peak memory is the child's own `ru_maxrss` (from `os.wait4`), the largest of the runs.",
     "Stages are timed on the same data in fresh processes (`python -m bench.stages`; caches and heap as in a build), "
-    "best of the passes, the sizes taking turns; the floor project is written by one more process, not counted. "
+    "the sizes taking turns; the floor project is written by one more process, not counted. "
     "As in the build, each page and download is handed on (counted) and dropped as it is made; render and downloads "
     "time the making only. "
     "`load_all` parses and validates in one go; a second pass, file by file as `load_all` goes, times `compose` "
     "(read, YAML, refusal of tags and anchors) and `Record.convert` (the schema) apart, so parse + validation ≈ load.",
-    "Growth is time(large)/time(small); linear growth is the size ratio, the target allows 5% more. The targets "
-    "take the best of the passes at each size; the rows 'median of the passes' show the growth of the middle "
-    "pass too. A stage takes under a second at 1k and up to a minute at 10k: where the machine's speed varies "
-    "from second to second, the best of a few short runs can catch a fast moment that a long run cannot.",
+    "Growth is time(large)/time(small); linear growth is the size ratio, the target allows 5% more. Each stage's "
+    "figure is the best of the samples; a sample is the mean of fresh processes in a row, as many as the largest "
+    "size is times the smaller (10 at 1k, 1 at 10k), so that where growth is linear a sample lasts as long at both "
+    "sizes. This machine's speed varies from second to second (the same 1k downloads took 0.41–0.80 s within half an "
+    "hour): the best of three half-second runs catches fast moments that a six-second run cannot, and made a stage "
+    "that grew 9–10× part by part read as 13×. Earlier rounds took the best single process; the rows 'best single "
+    "process' show that figure, 'median of the samples' the middle sample's.",
     "The serve rebuild is timed from the write of a changed `summary:` into one data file (a copy of the real "
     "project) to the end of the rebuild: its 'Documentation built' log line, or 'Reloading browsers' when MkDocs' "
     "duplicate filter drops a line it logged before (this includes MkDocs' 0.1 s debounce); the empty site is a "
@@ -92,7 +96,7 @@ def bench_sizes(sizes: list[int], args: argparse.Namespace) -> list[SizeResult]:
         log(f"{size}: generating into {project}")
         synthetic.generate(size, args.seed, project, ROOT, commits=args.commits)
         byte_compile(project)
-    timed = timed_stages(projects, args)
+    timed = timed_stages(projects, args, processes_per_sample(sizes))
     for size, (project, floor) in projects.items():
         result = bench_project(size, project, floor, args, repeat_of(size, args), timed[size])
         results[size] = result
@@ -121,20 +125,49 @@ def byte_compile(project: Path) -> None:
                    check=True)  # as import writes them, also where SOURCE_DATE_EPOCH is set
 
 
-def timed_stages(projects: dict[int, tuple[Path, Path]], args: argparse.Namespace) -> dict[int, dict[str, float]]:
-    """The core's stages of each project (size → project, floor), best of `--passes` fresh processes each, the
-    projects taking turns so that a slower spell of the machine falls on every size. One more process per project,
-    not counted, writes its floor project first, so that every counted pass does the same work."""
-    passes: dict[int, list[dict[str, float]]] = {size: [] for size in projects}
+def processes_per_sample(sizes: list[int]) -> dict[int, int]:
+    """Fresh processes in one timed sample of the stages at each size: enough that, where a stage grows linearly,
+    a sample lasts as long at every size as at the largest (10 at 1k, 1 at 10k), as timeit and pyperf repeat a short
+    statement until a sample is long enough to time."""
+    largest = max(sizes)
+    return {size: max(1, round(largest / size)) for size in sizes}
+
+
+def sample(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One sample of the stages from fresh processes in a row: each stage's mean time, the largest peak memory,
+    and the counts (the same in every process)."""
+    times = {key: sum(run[key] for run in runs) / len(runs) for key in STAGE_KEYS if key in runs[0]}
+    return {**runs[0], **times, "peak_mb": max(run["peak_mb"] for run in runs)}
+
+
+def combined(samples: list[dict[str, Any]], runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The samples of one size: the best of each stage (the largest peak memory), the median of the samples, and the
+    best single process among all of them."""
+    best = {key: (max if key == "peak_mb" else min)(s[key] for s in samples) for key in samples[0]}
+    return {**best, "median": {key: median([s[key] for s in samples]) for key in GROWING},
+            "single": {key: min(run[key] for run in runs) for key in GROWING}}
+
+
+def timed_stages(projects: dict[int, tuple[Path, Path]], args: argparse.Namespace,
+                 per_sample: dict[int, int] | None = None) -> dict[int, dict[str, Any]]:
+    """The core's stages of each project (size → project, floor): best of `--passes` samples, a sample being the
+    mean of `per_sample[size]` fresh processes in a row (default one), the projects taking turns so that a slower
+    spell of the machine falls on every size. One more process per project, not counted, writes its floor project
+    first, so that every counted process does the same work."""
+    per_sample = per_sample or {}
+    samples: dict[int, list[dict[str, Any]]] = {size: [] for size in projects}
+    runs: dict[int, list[dict[str, Any]]] = {size: [] for size in projects}
     for size, (project, floor) in projects.items():
         log(f"{size}: writing the floor project")
         stages_of(project, "--floor", str(floor), timeout=args.timeout)
     for number in range(args.passes):
         for size, (project, _) in projects.items():
-            log(f"{size}: timing the core's stages, fresh process {number + 1}/{args.passes}")
-            passes[size].append(stages_of(project, timeout=args.timeout))
-    return {size: {**{k: (max if k == "peak_mb" else min)(p[k] for p in runs) for k in runs[0]},
-                   "median": {k: median([p[k] for p in runs]) for k in GROWING}} for size, runs in passes.items()}
+            count = per_sample.get(size, 1)
+            log(f"{size}: timing the core's stages, sample {number + 1}/{args.passes} ({count} fresh processes)")
+            made = [stages_of(project, timeout=args.timeout) for _ in range(count)]
+            runs[size] += made
+            samples[size].append(sample(made))
+    return {size: combined(samples[size], runs[size]) for size in projects}
 
 
 def stages_of(project: Path, *options: str, timeout: float) -> dict[str, float]:
@@ -214,9 +247,16 @@ def facts(args: argparse.Namespace) -> dict[str, str]:
                 "the real data (a clone of HEAD) and serve: the real data",
         "Runs": f"builds: best of {args.repeat} at sizes up to {args.repeat_limit:,}, one run above, best of "
                 f"{args.real_repeat} on the real data; "
-                f"core stages: best of {args.passes} fresh processes at every size, the sizes taking turns",
+                f"core stages: best of {args.passes} samples at every size, the sizes taking turns, a sample the mean of "
+                f"{samples_text(args)}",
         "Load average (1 min) at start, at end": f"{args.load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
     }
+
+
+def samples_text(args: argparse.Namespace) -> str:
+    per_sample = processes_per_sample(sorted(int(s) for s in args.sizes.split(",")))
+    counts = [f"{count} fresh process{'es' * (count > 1)} at {size:,}" for size, count in per_sample.items()]
+    return ", ".join(counts + ["1 on the real data"] * args.real)
 
 
 def main(argv: list[str] | None = None) -> int:

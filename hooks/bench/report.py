@@ -11,6 +11,7 @@ STAGES = (("load", "load (`load_all`: parse + schema validation)"), ("parse", "Â
           ("validate", "Â· of which schema validation (`Record.convert`)"), ("link", "validate+link (`link`)"),
           ("history", "history (`read_history`: git log, blobs, parse and compare each version)"),
           ("render", "render (`Renderer.pages`)"), ("exports", "downloads (`exports.files`: STIX, JSON, CSV, lists)"))
+STAGE_KEYS = tuple(key for key, _ in STAGES)  # the stages' times, in seconds
 GROWING = ("load", "link", "render", "exports", "history")
 
 
@@ -113,9 +114,10 @@ def measurements(sizes: list[SizeResult]) -> list[str]:
     for key, label in STAGES:
         if all(key in s.stages for s in sizes):  # results saved before a stage existed lack it
             row(f"{label}, s", [s.stages[key] for s in sizes])
-    for key in GROWING:
-        if all(key in s.stages.get("median", {}) for s in sizes):
-            row(f"{key}, median of the passes, s", [s.stages["median"][key] for s in sizes])
+    for name, label in (("median", "median of the samples"), ("single", "best single process")):
+        for key in GROWING:
+            if all(key in s.stages.get(name, {}) for s in sizes):
+                row(f"{key}, {label}, s", [s.stages[name][key] for s in sizes])
     row("schema validation / build (a)", [s.stages["validate"] / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
     row("downloads / build (a)", [s.stages.get("exports", 0) / s.a for s in sizes], ratio=False, fmt=lambda v: f"{v:.1%}")
     row("downloads + history / build (a)", [(s.stages.get("exports", 0) + s.stages.get("history", 0)) / s.a for s in sizes],
