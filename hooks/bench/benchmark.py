@@ -55,8 +55,9 @@ NOTES = [
     "size is times the smaller (10 at 1k, 1 at 10k), so that where growth is linear a sample lasts as long at both "
     "sizes. This machine's speed varies from second to second (the same 1k downloads took 0.41–0.80 s within half an "
     "hour): the best of three half-second runs catches fast moments that a six-second run cannot, and made a stage "
-    "that grew 9–10× part by part read as 13×. Earlier rounds took the best single process; the rows 'best single "
-    "process' show that figure, 'median of the samples' the middle sample's.",
+    "that grew 9–10× part by part read as 13×. Earlier rounds took the best of three single processes; the rows "
+    "'best single process' show the fastest of all the processes at each size (the more short runs, the faster "
+    "the fastest), 'median of the samples' the middle sample.",
     "The serve rebuild is timed from the write of a changed `summary:` into one data file (a copy of the real "
     "project) to the end of the rebuild: its 'Documentation built' log line, or 'Reloading browsers' when MkDocs' "
     "duplicate filter drops a line it logged before (this includes MkDocs' 0.1 s debounce); the empty site is a "
@@ -133,6 +134,10 @@ def processes_per_sample(sizes: list[int]) -> dict[int, int]:
     return {size: max(1, round(largest / size)) for size in sizes}
 
 
+def processes(count: int) -> str:
+    return f"{count} fresh process{'es' * (count != 1)}"
+
+
 def sample(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """One sample of the stages from fresh processes in a row: each stage's mean time, the largest peak memory,
     and the counts (the same in every process)."""
@@ -163,7 +168,7 @@ def timed_stages(projects: dict[int, tuple[Path, Path]], args: argparse.Namespac
     for number in range(args.passes):
         for size, (project, _) in projects.items():
             count = per_sample.get(size, 1)
-            log(f"{size}: timing the core's stages, sample {number + 1}/{args.passes} ({count} fresh processes)")
+            log(f"{size}: timing the core's stages, sample {number + 1}/{args.passes} ({processes(count)})")
             made = [stages_of(project, timeout=args.timeout) for _ in range(count)]
             runs[size] += made
             samples[size].append(sample(made))
@@ -255,7 +260,7 @@ def facts(args: argparse.Namespace) -> dict[str, str]:
 
 def samples_text(args: argparse.Namespace) -> str:
     per_sample = processes_per_sample(sorted(int(s) for s in args.sizes.split(",")))
-    counts = [f"{count} fresh process{'es' * (count > 1)} at {size:,}" for size, count in per_sample.items()]
+    counts = [f"{processes(count)} at {size:,}" for size, count in per_sample.items()]
     return ", ".join(counts + ["1 on the real data"] * args.real)
 
 
