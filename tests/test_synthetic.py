@@ -117,23 +117,3 @@ def test_a_synthetic_history_has_the_commits_asked_for_ends_in_the_data_and_read
     assert subprocess.run(head, capture_output=True, text=True).stdout == subprocess.run(
         [*git[:3], "rev-parse", "HEAD"], capture_output=True, text=True).stdout
 
-
-def test_a_stage_sample_at_a_tenth_of_the_size_is_the_mean_of_ten_processes_and_lasts_as_long() -> None:
-    from bench.benchmark import processes_per_sample, sample
-
-    assert processes_per_sample([1000, 10000]) == {1000: 10, 10000: 1}
-    assert processes_per_sample([156]) == {156: 1}
-    runs = [{"exports": 0.5 + i / 10, "pages": 1015, "peak_mb": 70 + i} for i in range(10)]
-    assert sample(runs) == {"exports": pytest.approx(0.95), "pages": 1015, "peak_mb": 79}
-
-
-def test_the_stages_figure_is_the_best_sample_beside_the_median_sample_and_the_best_single_process() -> None:
-    from bench.benchmark import combined
-    from bench.report import GROWING
-
-    runs = [{key: value for key in GROWING} | {"peak_mb": value * 10} for value in (4.0, 1.0, 7.0, 2.0, 6.0, 3.0)]
-    samples = [{key: value for key in GROWING} | {"peak_mb": value * 10} for value in (2.5, 4.5, 4.5)]
-    result = combined(samples, runs)
-    assert result["exports"] == 2.5 and result["peak_mb"] == 45
-    assert result["median"]["exports"] == 4.5
-    assert result["single"]["exports"] == 1.0
