@@ -116,4 +116,3 @@ def test_a_synthetic_history_has_the_commits_asked_for_ends_in_the_data_and_read
     head = [*git[:2], str(tmp_path / "again"), "rev-parse", "HEAD"]
     assert subprocess.run(head, capture_output=True, text=True).stdout == subprocess.run(
         [*git[:3], "rev-parse", "HEAD"], capture_output=True, text=True).stdout
-

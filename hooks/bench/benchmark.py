@@ -246,7 +246,7 @@ def bench_serve(work: Path, edits: int) -> ServeResult:
     return ServeResult(variants, [measure.build(empty) for _ in range(edits)], target)
 
 
-def facts(args: argparse.Namespace) -> dict[str, str]:
+def facts(args: argparse.Namespace, sizes: list[int]) -> dict[str, str]:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown")
     try:
@@ -264,7 +264,7 @@ def facts(args: argparse.Namespace) -> dict[str, str]:
         "Runs": f"builds: best of {args.repeat} at sizes up to {args.repeat_limit:,}, one run above, best of "
                 f"{args.real_repeat} on the real data; "
                 f"core stages: the median of {args.passes} samples at every size, a sample the mean of "
-                f"{samples_text(sorted(int(s) for s in args.sizes.split(',')), args.real)}, spread evenly over a pass",
+                f"{samples_text(sizes, args.real)}, spread evenly over a pass",
         "Load average (1 min) at start, at end": f"{args.load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
     }
 
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:
         log(str(error))
         notes.append(f"The serve rebuild was not measured: {str(error).splitlines()[0]}")
-    text = markdown(results, serve, facts(args), notes, real)
+    text = markdown(results, serve, facts(args, sizes), notes, real)
     print(text)
     if args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")
