@@ -15,9 +15,10 @@
 - `on_post_page`, `on_post_template`: every built page gets its Content-Security-Policy (`microsite.csp`).
 
 `mkdocs build` does our work beside MkDocs' own, on the second core (`microsite.stream`): the history is read by a
-process forked as the data starts loading; a rendering process, forked once the data is linked, collects it, renders
-the pages in the order MkDocs reads them, writes the feed and the downloads into the site folder, and then writes the
-pages MkDocs hands it back (`on_post_page`), each with its policy. The output is the same byte for byte.
+process forked as the data starts loading; a rendering process, forked once the data is linked, renders the pages in
+the order MkDocs reads them (those that show the history last, so that they are reached once it has been read),
+writes the feed and the downloads into the site folder, and then writes the pages MkDocs hands it back
+(`on_post_page`), each with its policy. The output is the same byte for byte.
 `serve` does all of it in its own process, as it always has.
 
 A data mistake becomes one `PluginError` listing every problem: no traceback, and no site is written."""

@@ -11,7 +11,7 @@ import functools
 import glob
 import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import exports
@@ -24,17 +24,18 @@ Settings = tuple[str, dt.datetime, str | None]  # what the downloads say of them
 
 
 def rendering_jobs(renderer: Renderer, history: History | Pending | None, pages: set[str], elsewhere: dict[str, str],
-                   settings: Settings, missing: Callable[[str], None]) -> list[Job]:
-    """The rendering process's work, in order (called there): `pages` (Markdown paths) rendered with the history
-    once it has arrived (`missing` is told why there is none, and may raise `stream.Failure`), then the files of
-    `elsewhere` (site path → file) written."""
+                   settings: Settings, missing: Callable[[str], None]) -> Iterator[Job]:
+    """The rendering process's work, in order (called there): `pages` (Markdown paths) in the order of
+    `Renderer.plans()`, those that show the history once it has arrived (`missing` is told why there is none, and
+    may raise `stream.Failure`), then the files of `elsewhere` (site path → file) written."""
+    yield from ((plan.path, plan.make) for plan in renderer.plans() if plan.path in pages and not plan.history)
     if isinstance(history, Pending):
         read = history.result()
         if not read.available:
             missing(read.reason)
         renderer = renderer.with_history(read)
-    jobs: list[Job] = [(plan.path, plan.make) for plan in renderer.plans() if plan.path in pages]
-    return [*jobs, (WRITTEN, functools.partial(write_elsewhere, renderer, elsewhere, settings))]
+    yield from ((plan.path, plan.make) for plan in renderer.plans() if plan.path in pages and plan.history)
+    yield WRITTEN, functools.partial(write_elsewhere, renderer, elsewhere, settings)
 
 
 def write_elsewhere(renderer: Renderer, elsewhere: dict[str, str], settings: Settings) -> str:

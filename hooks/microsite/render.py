@@ -65,15 +65,18 @@ class Plan:
     make: Callable[[], str]
     source: str | None = None
     in_nav: bool = False
+    history: bool = False  # it shows the history of the data (git), which `mkdocs build` reads in another process
 
 
 @dataclass(frozen=True)
 class SitePage:
-    """A site-wide page; `title` places it in the sidebar (after the kinds' indexes, the home page before them)."""
+    """A site-wide page; `title` places it in the sidebar (after the kinds' indexes, the home page before them);
+    `history` says that it shows the history of the data."""
 
     path: str
     template: str
     title: str | None = None
+    history: bool = False
 
 
 SITE_PAGES = (
@@ -82,7 +85,7 @@ SITE_PAGES = (
     SitePage("coverage.md", "coverage.md.j2", "Seed coverage"),
     SitePage("certainty.md", "certainty.md.j2", "Certainty"),
     SitePage("downloads.md", "downloads.md.j2", "Downloads"),
-    SitePage("changes.md", "changes.md.j2", "Changes"),
+    SitePage("changes.md", "changes.md.j2", "Changes", history=True),
     SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, under Contributing
 )
 
@@ -156,19 +159,23 @@ class Renderer:
         for plan in self.plans():
             yield Page(plan.path, plan.make(), plan.source, plan.in_nav)
 
-    def plans(self) -> Iterator[Plan]:
-        """Every page as `pages` gives it, with its Markdown not rendered yet: `make()` renders it."""
-        yield Plan(FEED, self.feed)
+    def plans(self) -> list[Plan]:
+        """Every page as `pages` gives it, with its Markdown not rendered yet: `make()` renders it. Pages that show
+        the history of the data (every entity page, the Changes page, the feed) come last: MkDocs reads the pages in
+        this order, and `mkdocs build` reads the history in another process meanwhile."""
+        plans = [Plan(FEED, self.feed, history=True)]
         for site_page in SITE_PAGES:
-            yield Plan(site_page.path, functools.partial(self.render, site_page.template, site_page.path,
-                                                         overview=self.overview), in_nav=True)
+            plans.append(Plan(site_page.path, functools.partial(self.render, site_page.template, site_page.path,
+                                                                overview=self.overview), in_nav=True,
+                              history=site_page.history))
         for kind in KINDS.values():
             entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
-            yield Plan(kind.index_path, functools.partial(self.render, kind.index_template, kind.index_path, kind=kind,
-                                                          entities=entities), in_nav=True)
-            for entity in self.graph.by_kind[kind.name]:
-                yield Plan(entity.path, functools.partial(self.render, kind.page_template, entity.path, entity=entity,
-                                                          kind=kind), entity.location.path)
+            plans.append(Plan(kind.index_path, functools.partial(self.render, kind.index_template, kind.index_path,
+                                                                 kind=kind, entities=entities), in_nav=True))
+            plans += [Plan(entity.path, functools.partial(self.render, kind.page_template, entity.path, entity=entity,
+                                                          kind=kind), entity.location.path, history=True)
+                      for entity in self.graph.by_kind[kind.name]]
+        return sorted(plans, key=lambda plan: plan.history)  # stable: otherwise in the order above
 
     def redirects(self) -> Iterator[tuple[str, Entity]]:
         """(old page, entity) for every renamed or merged entity, so that no published URL dies."""
