@@ -1,4 +1,4 @@
-"""The benchmark's way of timing the core's stages: samples, their order, and the figures taken from them."""
+"""The benchmark's way of timing the core's stages (samples, their order, the figures taken from them) and of judging the builds."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 
 from bench import benchmark
 from bench.benchmark import combined, processes_per_sample, sample, schedule
-from bench.report import GROWING, STAGE_KEYS
+from bench.measure import Run
+from bench.report import GROWING, STAGE_KEYS, SizeResult, real_rows
 
 FACTOR = {key: number + 1 for number, key in enumerate(STAGE_KEYS)}  # every stage takes a different time
 
@@ -68,3 +69,17 @@ def test_the_stages_are_timed_in_samples_of_spread_processes_after_one_uncounted
     # processes 3, 4, 6, 7 and 8, 9, 11, 12 (the floor processes were 1 and 2): samples 5.0 and 10.0
     assert result[1000]["load"] == pytest.approx(7.5) and result[1000]["best"]["load"] == pytest.approx(5.0)
     assert result[10000]["load"] == pytest.approx(7.5) and result[10000]["single"]["load"] == 5.0
+
+
+def build_run(wall: float) -> Run:
+    return Run(wall=wall, cpu=wall, peak_mb=100.0, returncode=0, output="")
+
+
+def test_the_real_data_is_judged_on_its_best_builds_and_shown_build_by_build_beside_them() -> None:
+    real = SizeResult(156, {"pages": 171}, [build_run(w) for w in (6.0, 7.2, 5.9)],
+                      [build_run(w) for w in (6.0, 6.0, 6.2)], (1, 2))
+    assert real.pairs() == pytest.approx([1.0, 1.2, 5.9 / 6.2])
+    rows = "\n".join(real_rows(real))
+    assert "| **a/b** (wall clock) | 0.98 |" in rows  # 5.9 / 6.0: the best of each
+    assert "median (lowest–highest of 3) | 1.00 (0.95–1.20) |" in rows
+    assert "| a/b of the median builds | 1.00 |" in rows  # 6.0 / 6.0

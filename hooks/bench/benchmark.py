@@ -106,10 +106,14 @@ def bench_sizes(sizes: list[int], args: argparse.Namespace) -> list[SizeResult]:
     for size, (project, floor) in projects.items():
         result = bench_project(size, project, floor, args, repeat_of(size, args), timed[size])
         results[size] = result
-        data = {"seed": args.seed, "repeat": repeat_of(size, args), "passes": args.passes, "commits": args.commits,
-                "method": METHOD, "per_sample": per_sample[size], **asdict(result)}
-        (args.work / f"result-{size}.json").write_text(json.dumps(data), encoding="utf-8")
+        save(result, args.work / f"result-{size}.json", seed=args.seed, repeat=repeat_of(size, args),
+             passes=args.passes, commits=args.commits, per_sample=per_sample[size])
     return [results[size] for size in sizes]
+
+
+def save(result: SizeResult, path: Path, **settings: Any) -> None:
+    """Every figure of `result`, each run's included, with the settings it was measured with and the method."""
+    path.write_text(json.dumps({**settings, "method": METHOD, **asdict(result)}), encoding="utf-8")
 
 
 def bench_real(args: argparse.Namespace) -> SizeResult:
@@ -121,7 +125,9 @@ def bench_real(args: argparse.Namespace) -> SizeResult:
     byte_compile(project)
     entities = len(list((project / "data").glob("*/*.yml")))
     timed = timed_stages({entities: (project, floor)}, args)[entities]
-    return bench_project(entities, project, floor, args, args.real_repeat, timed)
+    result = bench_project(entities, project, floor, args, args.real_repeat, timed)
+    save(result, args.work / "result-real.json", repeat=args.real_repeat, passes=args.passes)  # never reused
+    return result
 
 
 def byte_compile(project: Path) -> None:
@@ -298,8 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="", help="what code was measured (default: git describe)")
     parser.add_argument("--reuse", action="store_true", help="reuse the measurements a run saved in --work for a size")
     parser.add_argument("--no-real", dest="real", action="store_false", help="skip (a) and (b) on the real data")
-    parser.add_argument("--real-repeat", type=int, default=7,
-                        help="runs per build on the real data (best counts): a 2-second build varies more than 5%%")
+    parser.add_argument("--real-repeat", type=int, default=15,
+                        help="runs per build on the real data (best counts): a six-second build here varies by a "
+                        "third from minute to minute")
     args = parser.parse_args(argv)
     args.load_at_start = os.getloadavg()[0]
     sizes = sorted(int(s) for s in args.sizes.split(","))

@@ -33,6 +33,10 @@ class SizeResult:
     def b(self) -> float:
         return min(r.wall for r in self.floor)
 
+    def pairs(self) -> list[float]:
+        """a/b build by build: each (a) against the (b) built right after it."""
+        return [ours.wall / plain.wall for ours, plain in zip(self.ours, self.floor, strict=True)]
+
     def reported(self, runs: list[Run]) -> float:
         return min(r.reported or r.wall for r in runs)
 
@@ -166,6 +170,9 @@ def real_rows(real: SizeResult) -> list[str]:
             f"| (a) our build, `mkdocs build --strict`, s | {num(real.a)} |",
             f"| (b) MkDocs alone, the same pages, s | {num(real.b)} |",
             f"| **a/b** (wall clock) | {num(real.a / real.b)} |",
+            f"| a/b build by build, each (a) against the (b) right after it: median (lowest–highest of "
+            f"{len(real.ours)}) | {num(median(real.pairs()))} ({num(min(real.pairs()))}–{num(max(real.pairs()))}) |",
+            f"| a/b of the median builds | {num(median([r.wall for r in real.ours]) / median([r.wall for r in real.floor]))} |",
             f"| history (`read_history`), s | {num(real.stages.get('history', 0))} |",
             f"| entities, pages | {real.size:,}, {real.stages['pages']:,} |",
             f"| peak memory, build (a), MB | {num(real.peak(real.ours))} |"]
