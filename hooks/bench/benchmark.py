@@ -36,10 +36,14 @@ NOTES = [
     "(b) builds the pages that `microsite.check` + `Renderer(graph).pages()` produce, written into docs/ of a second "
     "project whose mkdocs.yml is ours without `hooks:` (and without `edit_uri`, which our hook drops when there is "
     "no `repo_url`), with `not_in_nav` for the entity pages, as the hook marks them. Both sites are compared file by file.",
-    "Builds (a) and (b) alternate; each figure is the best of the runs at that size (see Runs above). Where a size "
-    "has more than one run, each project is first built once without counting: in an earlier round, the first build "
-    "of (b) right after its pages were written ran up to 5% faster than any later one (2.19 s against 2.25–2.36 s "
-    "on the real data).",
+    "Builds (a) and (b) alternate, (a) first. a/b is the median of the ratios of each (a) to the (b) built right "
+    "after it; the times of (a) and (b) shown are the best of the runs at that size (see Runs above). Until "
+    "17414ae a/b was the best (a) against the best (b). On this machine one (b) built in a quiet minute decided that "
+    "figure for a whole run: in the run of 17414ae on the real data, the first of fifteen (b) took 5.62 s and the "
+    "other fourteen 6.69–8.51 s, so best against best read 1.15, although (a) was the faster build in 12 of the 15 "
+    "pairs (median 0.93). Where a size has more than one run, each project is first built once without counting: "
+    "in an earlier round, the first build of (b) right after its pages were written ran up to 5% faster than any "
+    "later one (2.19 s against 2.25–2.36 s on the real data).",
     "Our hook's modules are byte-compiled before the builds, as pip compiled MkDocs' and Material's when it "
     "installed them: where PYTHONDONTWRITEBYTECODE is set (as on this machine), every build of (a) would otherwise "
     "compile them again (about 0.1 s, which MkDocs alone never pays). A first build in a fresh clone without "
@@ -215,7 +219,8 @@ def bench_project(size: int, project: Path, floor: Path, args: argparse.Namespac
         plain.append(measure.build(floor, timeout))
     result = SizeResult(size, stages, ours, plain,
                         measure.same_site(project / "site", floor / "site"))
-    log(f"{size}: a={result.a:.1f}s b={result.b:.1f}s a/b={result.a / result.b:.3f}")
+    log(f"{size}: best a={result.a:.1f}s b={result.b:.1f}s; a/b={result.ratio:.3f} build by build, "
+        f"{result.a / result.b:.3f} best against best")
     return result
 
 
@@ -267,7 +272,7 @@ def facts(args: argparse.Namespace, sizes: list[int]) -> dict[str, str]:
         "Code": args.label or commit,
         "Data": f"synthetic, `python -m bench.synthetic --entities N --seed {args.seed} --commits {args.commits}`; "
                 "the real data (a clone of HEAD) and serve: the real data",
-        "Runs": f"builds: best of {args.repeat} at sizes up to {args.repeat_limit:,}, one run above, best of "
+        "Runs": f"builds: {args.repeat} of each at sizes up to {args.repeat_limit:,}, one above, "
                 f"{args.real_repeat} on the real data; "
                 f"core stages: the median of {args.passes} samples at every size, a sample the mean of "
                 f"{samples_text(sizes, args.real)}, spread evenly over a pass",
@@ -293,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int, default=1000, help="commits of the synthetic git history of each size")
     parser.add_argument("--repeat", type=int, default=3, help="runs per build (best counts) at sizes up to --repeat-limit")
     parser.add_argument("--repeat-limit", type=int, default=2000)
-    parser.add_argument("--passes", type=int, default=3,
+    parser.add_argument("--passes", type=int, default=5,
                         help="samples of the core's stages per size (the median counts); a sample is the mean of "
                         "largest/size fresh processes")
     parser.add_argument("--edits", type=int, default=3, help="serve rebuilds to time (median counts); 0 skips serve")

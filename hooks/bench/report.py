@@ -37,6 +37,12 @@ class SizeResult:
         """a/b build by build: each (a) against the (b) built right after it."""
         return [ours.wall / plain.wall for ours, plain in zip(self.ours, self.floor, strict=True)]
 
+    @property
+    def ratio(self) -> float:
+        """a/b as judged: the median of the build-by-build ratios. On a machine whose speed changes from minute to
+        minute, one (b) built in a quiet minute decided the best-against-best ratio (`a / b`) of a whole run."""
+        return median(self.pairs())
+
     def reported(self, runs: list[Run]) -> float:
         return min(r.reported or r.wall for r in runs)
 
@@ -76,9 +82,9 @@ def median(values: list[float]) -> float:
 
 def targets(sizes: list[SizeResult], serve: ServeResult | None, real: SizeResult | None = None) -> list[Target]:
     """The issue's targets, each with the measured figure."""
-    found = [Target(f"a/b ≤ 1.05 at {short(s.size)}", num(s.a / s.b), s.a / s.b <= 1.05) for s in sizes]
+    found = [Target(f"a/b ≤ 1.05 at {short(s.size)}", num(s.ratio), s.ratio <= 1.05) for s in sizes]
     if real:
-        found.append(Target(f"a/b ≤ 1.05 on the real data ({real.size} entities)", num(real.a / real.b), real.a / real.b <= 1.05))
+        found.append(Target(f"a/b ≤ 1.05 on the real data ({real.size} entities)", num(real.ratio), real.ratio <= 1.05))
     small, large = sizes[0], sizes[-1]
     if large.size > small.size:
         limit = 1.05 * large.size / small.size
@@ -97,6 +103,17 @@ def targets(sizes: list[SizeResult], serve: ServeResult | None, real: SizeResult
         found.append(Target(f"`{serve.target}` rebuild after one edit (real data) ≤ 2× empty Material build",
                             f"{num(rebuild)} s / {num(empty)} s = {num(rebuild / empty)}×", rebuild <= 2 * empty))
     return found
+
+
+FORMER_JUDGE = "17414ae"  # the last code whose run judged a/b best against best
+
+
+def former_ratios(sizes: list[SizeResult], real: SizeResult | None) -> list[str]:
+    """A sentence under the targets: a/b best against best, as the runs up to FORMER_JUDGE judged it."""
+    shown = [f"{short(s.size)} {num(s.a / s.b)}" for s in sizes] + ([f"real data {num(real.a / real.b)}"] if real else [])
+    return ["", "a/b is judged build by build: the median of the ratios of each (a) to the (b) built right after it "
+            f"([How it is measured](#method)). Best against best, as the runs up to {FORMER_JUDGE} judged it, it is: "
+            f"{', '.join(shown)}."]
 
 
 def former_growth(sizes: list[SizeResult]) -> list[str]:
@@ -122,7 +139,8 @@ def measurements(sizes: list[SizeResult]) -> list[str]:
 
     row("(a) our build, `mkdocs build --strict`, s", [s.a for s in sizes])
     row("(b) MkDocs alone, the same pages, s", [s.b for s in sizes])
-    row("**a/b** (wall clock)", [s.a / s.b for s in sizes], ratio=False)
+    row("**a/b**, build by build (median)", [s.ratio for s in sizes], ratio=False)
+    row(f"a/b, best against best (the judge up to {FORMER_JUDGE})", [s.a / s.b for s in sizes], ratio=False)
     row("a/b (build time MkDocs logs)", [s.reported(s.ours) / s.reported(s.floor) for s in sizes], ratio=False)
     row("a/b (CPU time of the build process)", [min(r.cpu for r in s.ours) / min(r.cpu for r in s.floor) for s in sizes],
         ratio=False)
@@ -169,9 +187,9 @@ def real_rows(real: SizeResult) -> list[str]:
     return ["| Measure | real data |", "|---|---:|",
             f"| (a) our build, `mkdocs build --strict`, s | {num(real.a)} |",
             f"| (b) MkDocs alone, the same pages, s | {num(real.b)} |",
-            f"| **a/b** (wall clock) | {num(real.a / real.b)} |",
-            f"| a/b build by build, each (a) against the (b) right after it: median (lowest–highest of "
-            f"{len(real.ours)}) | {num(median(real.pairs()))} ({num(min(real.pairs()))}–{num(max(real.pairs()))}) |",
+            f"| **a/b**, build by build: median (lowest–highest of {len(real.ours)}) | {num(real.ratio)} "
+            f"({num(min(real.pairs()))}–{num(max(real.pairs()))}) |",
+            f"| a/b, best against best (the judge up to {FORMER_JUDGE}) | {num(real.a / real.b)} |",
             f"| a/b of the median builds | {num(median([r.wall for r in real.ours]) / median([r.wall for r in real.floor]))} |",
             f"| history (`read_history`), s | {num(real.stages.get('history', 0))} |",
             f"| entities, pages | {real.size:,}, {real.stages['pages']:,} |",
@@ -186,7 +204,7 @@ def markdown(sizes: list[SizeResult], serve: ServeResult | None, facts: dict[str
     lines += [f"- **{k}:** {v}" for k, v in facts.items()]
     lines += ["", "## Targets {#targets}", "", "| Target | Measured | Result |", "|---|---:|---|"]
     lines += [f"| {t.name} | {t.measured} | {'pass' if t.ok else '**FAIL**'} |" for t in targets(sizes, serve, real)]
-    lines += former_growth(sizes)
+    lines += former_ratios(sizes, real) + former_growth(sizes)
     lines += ["", "## Builds and stages {#builds}", "", *measurements(sizes), ""]
     if real:
         lines += ["## The real data {#real}", "", *real_rows(real), ""]
