@@ -29,13 +29,14 @@ def rendering_jobs(renderer: Renderer, history: History | Pending | None, pages:
     `Renderer.plans()`, those that show the history once it has arrived (`missing` is told why there is none, and
     may raise `stream.Failure`), then the files of `elsewhere` (site path → file) written."""
     yield from ((plan.path, plan.make) for plan in renderer.plans() if plan.path in pages and not plan.history)
+    complete = renderer
     if isinstance(history, Pending):
         read = history.result()
         if not read.available:
             missing(read.reason)
-        renderer = renderer.with_history(read)
-    yield from ((plan.path, plan.make) for plan in renderer.plans() if plan.path in pages and plan.history)
-    yield WRITTEN, functools.partial(write_elsewhere, renderer, elsewhere, settings)
+        complete = renderer.with_history(read)
+    yield from ((plan.path, plan.make) for plan in complete.plans() if plan.path in pages and plan.history)
+    yield WRITTEN, functools.partial(write_elsewhere, complete, elsewhere, settings)
 
 
 def write_elsewhere(renderer: Renderer, elsewhere: dict[str, str], settings: Settings) -> str:

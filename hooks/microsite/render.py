@@ -65,7 +65,7 @@ class Plan:
     make: Callable[[], str]
     source: str | None = None
     in_nav: bool = False
-    history: bool = False  # it shows the history of the data (git), which `mkdocs build` reads in another process
+    history: bool = False  # it shows the history of the data (git), which a build may still be reading
 
 
 @dataclass(frozen=True)
@@ -161,8 +161,8 @@ class Renderer:
 
     def plans(self) -> list[Plan]:
         """Every page as `pages` gives it, with its Markdown not rendered yet: `make()` renders it. Pages that show
-        the history of the data (every entity page, the Changes page, the feed) come last: MkDocs reads the pages in
-        this order, and `mkdocs build` reads the history in another process meanwhile."""
+        the history of the data (every entity page, the Changes page, the feed) come last, so that a build that reads
+        the history beside the rendering (hooks/site.py) has the others to work on meanwhile."""
         plans = [Plan(FEED, self.feed, history=True)]
         for site_page in SITE_PAGES:
             plans.append(Plan(site_page.path, functools.partial(self.render, site_page.template, site_page.path,
