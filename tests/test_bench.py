@@ -12,7 +12,7 @@ import pytest
 from bench import benchmark
 from bench.benchmark import combined, processes_per_sample, sample, schedule
 from bench.measure import Run
-from bench.report import GROWING, STAGE_KEYS, SizeResult, real_rows
+from bench.report import GROWING, STAGE_KEYS, SizeResult, former_ratios, real_rows, targets
 
 FACTOR = {key: number + 1 for number, key in enumerate(STAGE_KEYS)}  # every stage takes a different time
 
@@ -78,9 +78,31 @@ def build_run(wall: float) -> Run:
 def test_a_over_b_is_judged_build_by_build_so_that_one_quick_build_does_not_decide_it() -> None:
     real = SizeResult(156, {"pages": 171}, [build_run(w) for w in (6.0, 7.2, 5.9)],
                       [build_run(w) for w in (5.0, 7.5, 6.2)], (1, 2))
-    assert real.pairs() == pytest.approx([1.2, 0.96, 5.9 / 6.2])
+    assert real.pair_ratios() == pytest.approx([1.2, 0.96, 5.9 / 6.2])
     assert real.ratio == pytest.approx(0.96)  # the median pair; best against best would be 5.9 / 5.0 = 1.18
+    size = SizeResult(1000, {"validate": 0.1}, [build_run(w) for w in (30.0, 33.0)], [build_run(w) for w in (31.0, 25.0)],
+                      (1, 2))  # median of 0.97 and 1.32: 1.14; best against best 1.2
+    judged = {target.name: (target.measured, target.ok) for target in targets([size], None, real)}
+    assert judged["a/b ≤ 1.05 on the real data (156 entities)"] == ("0.96", True)
+    assert judged["a/b ≤ 1.05 at 1k"] == ("1.14", False)
     rows = "\n".join(real_rows(real))
     assert "| **a/b**, build by build: median (lowest–highest of 3) | 0.96 (0.95–1.20) |" in rows
-    assert "best against best (the judge up to 17414ae) | 1.18 |" in rows
+    assert "best against best (the judge up to and including 17414ae) | 1.18 |" in rows
     assert "| a/b of the median builds | 0.97 |" in rows  # 6.0 / 6.2
+    assert "real data 1.18 (over 1.05)" in former_ratios([size], real)[-1]
+
+
+def test_each_build_of_ours_is_paired_with_the_plain_build_right_after_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    walls = count(1)
+    built: list[str] = []
+
+    def fake_build(project: Path, timeout: float | None = None) -> Run:  # stands in for a `mkdocs build` process
+        built.append(project.name)
+        return build_run(float(next(walls)))
+
+    monkeypatch.setattr(benchmark.measure, "build", fake_build)
+    monkeypatch.setattr(benchmark.measure, "same_site", lambda a, b: (0, 0))
+    result = benchmark.bench_project(10, tmp_path / "ours", tmp_path / "plain", argparse.Namespace(timeout=60.0), 3, {})
+    assert built == ["ours", "plain"] * 4  # one of each not counted, then three pairs
+    assert result.pair_ratios() == pytest.approx([3 / 4, 5 / 6, 7 / 8])
