@@ -27,7 +27,7 @@ from typing import Any
 
 from . import measure, synthetic
 from .measure import Rebuild
-from .report import FORMER_JUDGE, GROWING, STAGE_KEYS, ServeResult, SizeResult, markdown, median
+from .report import FORMER_JUDGE, GROWING, SAMPLED_SINCE, STAGE_KEYS, ServeResult, SizeResult, markdown, median
 
 ROOT = Path(__file__).resolve().parents[2]
 METHOD = 4  # of the stage timing, saved with each size's result: --reuse takes only results measured the same way
@@ -61,7 +61,7 @@ NOTES = [
     "figure at a size is the median of its samples. A sample is the mean of fresh processes from one pass, as many "
     "as the largest size is times the smaller (10 at 1k, 1 at 10k), so that the sample of a stage that grows "
     "linearly lasts about as long at both sizes (history, with 1,000 commits at every size, does not); within a pass "
-    "each size's processes are spread evenly among the others'. The runs before 7edd3bc took the best of three "
+    f"each size's processes are spread evenly among the others'. The runs before {SAMPLED_SINCE} took the best of three "
     "single processes at each size. On this machine, whose speed varies from second to second (the same 1k "
     "downloads took 0.41–0.80 s within half an hour), a half-second run can catch a fast moment that a six-second "
     "run averages away: the downloads, which grew about 9× part by part (8.8–9.1×), read as 12.9–13.6× that way. "
@@ -168,7 +168,7 @@ def sample(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def combined(groups: list[list[dict[str, Any]]]) -> dict[str, Any]:
     """One size's figures from its samples (each a list of fresh processes): each stage's median sample, which the
     targets judge; the best sample; the best of the samples' first processes (the method of the runs before
-    7edd3bc: the best of as many single processes as passes); the largest peak memory; and every process's figures."""
+    SAMPLED_SINCE: the best of as many single processes as passes); the largest peak memory; and every process's figures."""
     samples = [sample(runs) for runs in groups]
     middle = {key: median([s[key] for s in samples]) for key in STAGE_KEYS if key in samples[0]}
     return {**samples[0], **middle, "peak_mb": max(s["peak_mb"] for s in samples),
