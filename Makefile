@@ -19,10 +19,12 @@ build: $(VENV)/.installed  ## strict build into site/ (never with -q or -v: both
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check hooks tests
 
-# Every package, transitive ones too, is pinned with its hashes: pip refuses anything else. No `pip install
-# --upgrade pip` (it would be unhashed): the venv's own pip installs the lock.
-$(VENV)/.installed: requirements.txt
+# Every package, transitive ones too, is pinned with its hashes: pip refuses anything else. The venv's own pip
+# (any version, 23.2.1 on a stock Python 3.11.7) first installs the pip of requirements-pip.txt, pinned by hash,
+# which then installs the lock.
+$(VENV)/.installed: requirements.txt requirements-pip.txt
 	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-pip.txt
 	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
