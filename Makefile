@@ -13,8 +13,8 @@ test: $(VENV)/.installed  ## the whole test suite, on every core (one worker per
 check: $(VENV)/.installed  ## validate data/ without building the site
 	$(PY) hooks/check.py
 
-build: $(VENV)/.installed  ## strict build into site/ (never with -q or -v: both defeat strict mode)
-	$(VENV)/bin/mkdocs build --strict
+build: $(VENV)/.installed  ## strict build into a fresh folder, swapped in for site/ only when whole (never -q or -v: both defeat strict mode)
+	$(PY) hooks/publish.py site
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check hooks tests

@@ -65,7 +65,7 @@ def build(project: Path, *options: str, **env_vars: str) -> Build:
     (both defeat strict mode)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env_vars}
     result = subprocess.run([*MKDOCS, "build", *(options or ("--strict",))], cwd=project, env=env, capture_output=True,
-                            text=True)
+                            text=True, timeout=600)  # a build that hangs fails the test instead of the suite
     return Build(project, result.returncode, result.stdout + result.stderr)
 
 

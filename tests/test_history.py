@@ -3,11 +3,7 @@ read back from the entity pages, the Changes page and the Atom feed (parsed by f
 
 from __future__ import annotations
 
-import datetime
-import functools
 import hashlib
-import itertools
-import json
 import os
 import re
 import shutil
@@ -21,10 +17,8 @@ import feedparser
 import pytest
 
 from microsite import check
-from microsite.build import rendering_jobs
 from microsite.history import HistoryCache, read_history
-from microsite.render import Renderer, url_of
-from microsite.stream import Pending
+from microsite.render import Renderer
 from tests.conftest import MINIMAL, ROOT, SOURCE_DATE_EPOCH, Build, build, copy_project, minimal_project
 
 EPOCH = "1692403200"
@@ -455,7 +449,7 @@ def test_the_published_site_is_built_from_the_full_history_or_not_at_all(tmp_pat
     assert "Traceback" not in result.output
 
 
-# --------------------------------------------------------------------------- the history read beside the build
+# --------------------------------------------------------------------------- pages that show the history
 
 
 def test_a_page_is_marked_as_showing_the_history_exactly_when_the_history_changes_it(site: Build) -> None:
@@ -467,33 +461,3 @@ def test_a_page_is_marked_as_showing_the_history_exactly_when_the_history_change
     assert changed == {plan.path for plan in without if plan.history}
     assert {"index.md", "actors/index.md", "changes.md", "feed.xml", "actors/lazarus-group.md"} & changed == {
         "changes.md", "feed.xml", "actors/lazarus-group.md"}
-
-
-def test_every_page_that_shows_the_history_is_built_after_every_page_that_does_not(site: Build) -> None:
-    shows = {url_of(plan.path): plan.history for plan in Renderer(check(site.project)).plans() if plan.path.endswith(".md")}
-    index = json.loads((site.site / "search" / "search_index.json").read_text(encoding="utf-8"))  # in the build's order
-    built = [shows.get(doc["location"], False) for doc in index["docs"] if "#" not in doc["location"]]
-    assert built == sorted(built) and built.count(True) == sum(shows.values()), built
-
-
-def test_the_rendering_process_renders_every_page_without_history_before_it_waits_for_the_history(site: Build) -> None:
-    renderer = Renderer(check(site.project))
-    plans = renderer.plans()
-    pages = {plan.path for plan in plans if plan.path.endswith(".md")}
-    unread = Pending(functools.partial(_fail, "the history was waited for"))
-    try:
-        jobs = rendering_jobs(renderer, unread, pages, {}, ("test", MOMENT, None), functools.partial(_fail, "missing"))
-        first = list(itertools.islice(jobs, sum(not plan.history for plan in plans if plan.path in pages)))
-        assert [key for key, _ in first] == [plan.path for plan in plans if plan.path in pages and not plan.history]
-        assert all(make().strip() for _, make in first)  # each is rendered, and not empty
-        with pytest.raises(RuntimeError, match="the history was waited for"):
-            next(jobs)
-    finally:
-        unread.close()
-
-
-MOMENT = datetime.datetime(2023, 8, 19, tzinfo=datetime.UTC)
-
-
-def _fail(message: str, *args: object) -> None:
-    raise RuntimeError(message)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,8 +29,7 @@ def test_the_real_site_has_no_broken_link_or_anchor(real_site: Build) -> None:
 
 
 def test_the_build_says_only_what_an_editor_needs(real_site: Build) -> None:
-    """Where it builds, how long it took, and that this copy has no history; not the pages handed to the rendering
-    process to write (MkDocs would call them skipped)."""
+    """Where it builds, how long it took, and that this copy has no history."""
     said = ("microsite: no git history (no git repository here)", "Cleaning site directory",
             "Building documentation to directory", "Documentation built")
     lines = [line.split(" -  ", 1)[-1] for line in real_site.output.splitlines() if line.strip()]
@@ -73,40 +71,6 @@ def test_a_vanished_url_fails_naming_the_url_and_the_fix(edited_site: Build) -> 
     fix = f"give the entity that replaces it 'former_ids: [{entity_id}]', or restore the page"
     assert check.stderr.splitlines() == [f"published URL /{url} has disappeared: {fix}" for url in (
         f"{folder}/{entity_id}/", f"downloads/{folder}/{entity_id}.json", f"downloads/{folder}/{entity_id}.stix.json")]
-
-
-def test_a_build_replaces_the_previous_output_and_keeps_hidden_entries_as_mkdocs_does(tmp_path: Path) -> None:
-    """The previous output is set aside beside the site folder and deleted beside the build
-    (microsite.build.set_aside): what is left is what MkDocs' own cleaning leaves, and nothing else."""
-    project = minimal_project(tmp_path / "project")
-    site = project / "site"
-    (site / "gone" / "deep").mkdir(parents=True)
-    (site / "gone" / "deep" / "index.html").write_text("stale", encoding="utf-8")
-    (site / "stale.html").write_text("stale", encoding="utf-8")
-    (site / ".nojekyll").write_text("", encoding="utf-8")
-    (tmp_path / "elsewhere").mkdir()
-    (site / "linked").symlink_to(tmp_path / "elsewhere")  # MkDocs cannot delete a link to a folder: it stays
-    (project / ".site.old-build-1" / "old").mkdir(parents=True)  # left by a build that was stopped
-    result = build(project)
-    assert result.returncode == 0, result.output
-    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".")) == [".nojekyll"]
-    assert not (site / "gone").exists() and not (site / "stale.html").exists()
-    assert (site / "linked").is_symlink() and (tmp_path / "elsewhere").is_dir()
-    assert (site / "index.html").is_file()
-    assert not list(project.glob(".site.old-build-*")), "the set-aside output is still there"
-
-
-def test_the_build_in_its_second_process_writes_what_the_build_in_one_process_writes(tmp_path: Path) -> None:
-    """`mkdocs build` renders and writes in forked processes; `--dirty` into an empty folder does all of it in
-    MkDocs' process (as `serve` does): the two sites are the same, byte for byte."""
-    project = minimal_project(tmp_path / "project")
-    forked = build(project, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    assert forked.returncode == 0, forked.output
-    shutil.move(forked.site, tmp_path / "forked")
-    single = build(project, "--dirty", "--no-strict", SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    assert single.returncode == 0, single.output
-    assert sitecheck("same", tmp_path / "forked", project / "site").stdout.strip() == \
-        "same files, same bytes (generator tags aside)"
 
 
 def test_two_builds_of_the_same_commit_are_byte_identical(real_site: Build, tmp_path: Path) -> None:
