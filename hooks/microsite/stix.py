@@ -266,7 +266,9 @@ class Bundler:
             obj["valid_from"] = min(obj["valid_from"], published)
             obj["external_references"] += [ref for ref in self._cite(obj["id"], [indicators.citation])
                                            if ref not in obj["external_references"]]
-            for verb, target, key in (("related-to", sco["id"], "observable"), ("indicates", self.ids[entity.id], entity.id)):
+            # Keyed by what they point to: an entity's id, or the observable's STIX id, which no entity id can be
+            # (ids have no '--'), so no two relationships of an indicator share an id.
+            for verb, target, key in (("related-to", sco["id"], sco["id"]), ("indicates", self.ids[entity.id], entity.id)):
                 verb = relationship_type(verb, "indicator", target.split("--")[0])
                 self.stixed.add({**self._common("relationship", stix_id("relationship", f"{obj['id']}/{key}")),
                                  "relationship_type": verb, "source_ref": obj["id"], "target_ref": target}, entity.id)

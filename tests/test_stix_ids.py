@@ -1,0 +1,66 @@
+"""No STIX object of a bundle is lost to an id clash: every relationship the data declares, and the two that each
+indicator of an entity makes, are in the incident bundle, whatever the entities are called."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from microsite import check
+from microsite.graph import Graph
+from microsite.stix import Bundler
+from tests.conftest import ROOT, minimal_project
+
+MOMENT = dt.datetime(2023, 8, 19, tzinfo=dt.UTC)
+HOLDER = """id: {id}
+name: A group named {id}
+type: hacking-group
+summary: A group whose id is a word the bundle uses for itself.
+indicators:
+  - type: ip
+    values:
+      - 192.0.2[.]1
+      - 198.51.100[.]2
+    citation:
+      source: sample-article
+      quote: The Lazarus Group may have used a backdoor called OpenCarrot.
+relations:
+  - type: used
+    target: opencarrot
+    status: alleged
+    citations:
+      - source: sample-article
+        quote: The Lazarus Group may have used a backdoor called OpenCarrot.
+"""
+
+
+def expected_relationships(graph: Graph) -> int:
+    """What the data declares: each relation once, and per entity and indicator value an `indicates` and a
+    `related-to` (its observable)."""
+    relations = sum(len(entity.relations) for entity in graph.entities.values())
+    indicators = sum(len({(i.type, v) for i in entity.attrs.get("indicators") or () for v in i.values})
+                     for entity in graph.entities.values())
+    return relations + 2 * indicators
+
+
+def relationships(graph: Graph) -> list[dict]:
+    bundle = Bundler(graph, "test", MOMENT).bundle()
+    return [o for o in bundle["objects"] if o["type"] == "relationship"]
+
+
+def test_every_relationship_of_the_real_data_is_in_the_bundle() -> None:
+    graph = check(ROOT)
+    assert len(relationships(graph)) == expected_relationships(graph) > 30
+
+
+@pytest.mark.parametrize("entity_id", ["observable", "indicates", "related-to", "entity", "producer", "objects"])
+def test_an_entity_named_like_a_word_of_the_bundle_loses_no_relationship(tmp_path: Path, entity_id: str) -> None:
+    project = minimal_project(tmp_path / "project")
+    (project / "data" / "actors" / f"{entity_id}.yml").write_text(HOLDER.format(id=entity_id), encoding="utf-8")
+    graph = check(project)
+    found = relationships(graph)
+    assert len(found) == expected_relationships(graph)
+    assert len({o["id"] for o in found}) == len(found)
+    assert sum(o["relationship_type"] == "indicates" for o in found) == 2
