@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -146,3 +147,17 @@ def test_a_dirty_rebuild_after_one_edit_writes_only_the_pages_whose_markdown_cha
     rewritten = sorted(p.relative_to(site).as_posix() for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
     assert "actors/vladimir-chelomei/index.html" in rewritten
     assert len(rewritten) < len(before) / 4, f"{len(rewritten)} of {len(before)} pages were written again"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.nip.io:{port}", "127.0.0.1:1"])
+def test_serve_refuses_a_request_not_addressed_to_it(make_serve: Served, host: str) -> None:
+    """A DNS name rebound to 127.0.0.1 lets another site's page reach the server: its `Host` gives it away."""
+    port = make_serve.base.rsplit(":", 1)[1].strip("/")
+    request = urllib.request.Request(make_serve.base, headers={"Host": host.format(port=port)})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 421
+    for name in ("127.0.0.1", "localhost"):
+        addressed = urllib.request.Request(make_serve.base, headers={"Host": f"{name}:{port}"})
+        with urllib.request.urlopen(addressed, timeout=5) as answer:
+            assert answer.status == 200
