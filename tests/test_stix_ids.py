@@ -64,3 +64,36 @@ def test_an_entity_named_like_a_word_of_the_bundle_loses_no_relationship(tmp_pat
     assert len(found) == expected_relationships(graph)
     assert len({o["id"] for o in found}) == len(found)
     assert sum(o["relationship_type"] == "indicates" for o in found) == 2
+
+
+def former_ids_output(tmp_path: Path, count: int) -> int:
+    """Bytes of every download of a minimal project whose software has `count` former ids."""
+    from microsite import exports
+
+    project = minimal_project(tmp_path / f"project-{count}")
+    data = project / "data" / "software" / "opencarrot.yml"
+    data.write_text(data.read_text(encoding="utf-8") + "former_ids:\n" +
+                    "".join(f"  - old-name-{n}\n" for n in range(count)), encoding="utf-8")
+    return sum(len(text.encode()) for _, text in exports.files(check(project), "test", MOMENT))
+
+
+def test_downloads_at_former_ids_grow_with_the_number_of_ids_not_with_its_square(tmp_path: Path) -> None:
+    """At a former id, the downloads are a small note of where the entity is now, not a copy listing every id."""
+    small, large = former_ids_output(tmp_path, 400), former_ids_output(tmp_path, 800)
+    base = former_ids_output(tmp_path, 0)
+    assert (large - base) / (small - base) < 2.2
+
+
+def test_the_downloads_at_a_former_id_say_where_the_entity_is_now() -> None:
+    import json
+
+    from microsite import exports
+
+    files = dict(exports.files(check(ROOT), "test", MOMENT))
+    moved = json.loads(files["downloads/weapons/opencarrot.json"])
+    assert moved["moved_to"] == "../software/opencarrot.json" and moved["entities"] == []
+    alone = json.loads(files["downloads/weapons/opencarrot.stix.json"])
+    now = json.loads(files["downloads/software/opencarrot.stix.json"])
+    malware = [o for o in now["objects"] if o["type"] == "malware"]
+    assert [o for o in alone["objects"] if o["type"] == "malware"] == malware[:1]
+    assert {o["type"] for o in alone["objects"]} <= {"identity", "extension-definition", "malware"}

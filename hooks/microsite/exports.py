@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,12 +124,21 @@ def _files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | Non
     entries = {entry["id"]: entry for entry in document["entities"]}
     head = {key: document[key] for key in ("version", "title", "as_of")}
     for entity, bundle in bundler.entity_bundles():
-        single = _json({"$schema": "../" + SCHEMA.rsplit("/", 1)[1], **head, "entities": [entries[entity.id]]})
-        stix = _json(bundle, written)
-        for entity_id in (None, *entity.former_ids):
-            stix_path, json_path = (d.path for d in entity_downloads(entity, entity_id))
-            yield stix_path, stix
-            yield json_path, single
+        own_stix, own_json = (d.path for d in entity_downloads(entity))
+        yield own_stix, _json(bundle, written)
+        yield own_json, _json({"$schema": _schema_from(own_json), **head, "entities": [entries[entity.id]]})
+        if entity.former_ids:  # a small note at each former address, not a copy: output grows with the data
+            alone = _json(bundler.entity_alone(entity), written)
+            for former in entity.former_ids:
+                stix_path, json_path = (d.path for d in entity_downloads(entity, former))
+                yield stix_path, alone
+                yield json_path, _json({"$schema": _schema_from(json_path), **head, "entities": [],
+                                        "moved_to": posixpath.relpath(own_json, posixpath.dirname(json_path))})
+
+
+def _schema_from(path: str) -> str:
+    """The schema's address relative to a download at `path`."""
+    return posixpath.relpath(SCHEMA, posixpath.dirname(path))
 
 
 def _json(data: dict[str, Any], written: dict[int, str] | None = None) -> str:
@@ -209,6 +219,7 @@ def graph_schema() -> dict[str, Any]:
                 "type": "object", "required": ["forward", "inverse", "stix"], "additionalProperties": False,
                 "properties": {"forward": {"type": "string"}, "inverse": {"type": "string"}, "stix": {"type": "string"}}}},
             "entities": {"type": "array", "items": {"oneOf": entities}},
+            "moved_to": {"type": "string", "description": "at an entity's former address: where its file is now"},
         },
     }
 

@@ -136,6 +136,10 @@ class Bundler:
         for entity in self.graph.entities.values():
             yield entity, self._bundle(f"bundle/{entity.id}", self._with_neighbours(own[entity.id]))
 
+    def entity_alone(self, entity: Entity) -> dict[str, Any]:
+        """A bundle of the entity's own object only (with the producer), for its former addresses."""
+        return self._bundle(f"bundle/{entity.id}/alone", [self.stixed.objects[self.ids[entity.id]]])
+
     def _bundle(self, key: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
         head = [self.stixed.objects[self.producer_id], self.stixed.objects[self.extension_id]]
         rest = [obj for obj in objects if obj["id"] not in (self.producer_id, self.extension_id)]
