@@ -124,3 +124,30 @@ def test_without_git_the_reason_says_so(tmp_path: Path, monkeypatch: pytest.Monk
     data_repo(root)
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
     assert unavailable(root) == read_history(root).reason == "git is not installed (no git on PATH)"
+
+
+# --------------------------------------------------------------------------- item 11: what git says of a commit
+
+
+def test_control_characters_in_an_author_or_subject_never_move_text_into_another_field(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    data_repo(root)
+    forged = f"\x1eC{'0' * 40}\x1f1\x1fMallory\x1fForged reason"  # the separators of git's --format, as text
+    sha = commit(root, f"Withdraw\x1fthe claim\x1b[31m\x07{forged}", "A group.",
+                 GIT_AUTHOR_NAME=f"Eve\x1fEditor{forged}", GIT_COMMITTER_NAME="Eve\x1fEditor")
+    entries = read_history(root).entries
+    assert len(entries) == 3
+    newest = entries[0].commit
+    assert (newest.sha, newest.time) == (sha, 1691409600)
+    assert newest.author == f"Eve Editor C{'0' * 40} 1 Mallory Forged reason"
+    assert newest.subject == f"Withdraw the claim[31m C{'0' * 40} 1 Mallory Forged reason"
+
+
+def test_a_data_file_whose_name_has_control_characters_is_never_part_of_the_history(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    data_repo(root)
+    for name in ("evil\x1b[31m", "two\nlines", "unit\x1fseparated"):
+        commit(root, f"Add {name!r}", "A group.", f"data/actors/{name}.yml")
+    entries = read_history(root).entries
+    assert [entry.path for entry in entries] == [LAZARUS, LAZARUS]
+

@@ -6,6 +6,10 @@ has no old versions to read), one `git log` of the first-parent history of `data
 on the project's own `.git` alone (named to git in its environment, never split or put in a shell command: git never
 looks above the project root, whatever its path), each time with a deadline (`GIT_TIMEOUT`); only versions of
 `data/<kind>/*.yml` are ever read. Any failure is a `NoHistory` with a reason a page can show.
+
+What git says of a commit is read field by field, with NUL between the fields: git never prints a NUL in a name or a
+subject, so no character of theirs can move text into another field; control characters are then dropped from
+every text field (`clean`), and a data file whose path holds one is no data file.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ REGULAR = (b"100644", b"100755")
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # what no page or XML may hold
 _SHA = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")
-_HEADER = b"\x1eC"
-_FORMAT = "%x1eC%H%x1f%ct%x1f%<(120,trunc)%an%x1f%<(400,trunc)%s"  # git cuts (and pads) huge names and subjects
+_HEADER = b"\x1ecommit"  # a token of its own: a commit's fields follow, one token each
+_FORMAT = "%x1ecommit%x00%H%x00%ct%x00%<(120,trunc)%an%x00%<(400,trunc)%s"  # git cuts (and pads) huge names and subjects
 
 
 class NoHistory(Exception):
@@ -151,20 +155,31 @@ def read_log(root: Path, sha: str) -> list[tuple[Commit, list[Touch]]]:
     while index < len(tokens):
         token = tokens[index]
         index += 1
-        if token.startswith(_HEADER):
-            parts = token[len(_HEADER):].decode("utf-8", "replace").split("\x1f", 3)
-            if len(parts) == 4 and re.fullmatch(r"[0-9a-f]{40,64}", parts[0]) and parts[1].isdigit():
-                commit = Commit(parts[0], int(parts[1]), clean(parts[2], 100), clean(parts[3], 300))
-                commits.append((commit, []))
+        if token == _HEADER:
+            commits.append((_commit(tokens[index:index + 4]), []))
+            index += 4
         elif token.lstrip(b"\n").startswith(b":") and commits:
             meta = token.lstrip(b"\n")[1:].split(b" ")
             paths = 2 if meta[-1][:1] in (b"R", b"C") else 1
             names, index = tokens[index:index + paths], index + paths
-            if len(meta) == 5 and len(names) == paths:
-                touch = _touch(commits[-1][0], meta, names[0], names[-1])
-                if touch is not None:
-                    commits[-1][1].append(touch)
+            if len(meta) != 5 or len(names) != paths:
+                raise NoHistory("git log gave an unexpected answer")
+            touch = _touch(commits[-1][0], meta, names[0], names[-1])
+            if touch is not None:
+                commits[-1][1].append(touch)
+        elif token.strip(b"\n"):
+            raise NoHistory("git log gave an unexpected answer")
     return commits[::-1]
+
+
+def _commit(fields: list[bytes]) -> Commit:
+    """A commit from its fields as `_FORMAT` prints them; `NoHistory` naming it if git cannot read its date."""
+    if len(fields) != 4 or not _SHA.fullmatch(fields[0]):
+        raise NoHistory("git log gave an unexpected answer")
+    sha, time, author, subject = fields[0].decode(), fields[1], *(f.decode("utf-8", "replace") for f in fields[2:])
+    if not time.isdigit():  # ASCII digits; git prints nothing for a date it cannot read
+        raise NoHistory(f"commit {sha[:12]} has a date that git cannot read")
+    return Commit(sha, int(time), clean(author, 100), clean(subject, 300))
 
 
 def _touch(commit: Commit, meta: list[bytes], old_name: bytes, new_name: bytes) -> Touch | None:
@@ -176,7 +191,7 @@ def _touch(commit: Commit, meta: list[bytes], old_name: bytes, new_name: bytes) 
             path = name.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        folder = DATA_PATH.fullmatch(path)
+        folder = None if _CONTROL.search(path) or UNSAFE_CHARS.search(path) else DATA_PATH.fullmatch(path)
         if mode not in REGULAR or set(blob) == {ord("0")} or not folder or folder.group(1) not in KIND_BY_FOLDER:
             return None
         return path, blob.decode("ascii")
