@@ -13,7 +13,7 @@ import pytest
 from microsite import gitlog
 from microsite.gitlog import remedy
 from microsite.history import read_history, unavailable
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, build, minimal_project
 
 LAZARUS = "data/actors/lazarus-group.yml"
 SUMMARY = "A North Korean hacking group."
@@ -151,3 +151,51 @@ def test_a_data_file_whose_name_has_control_characters_is_never_part_of_the_hist
     entries = read_history(root).entries
     assert [entry.path for entry in entries] == [LAZARUS, LAZARUS]
 
+
+
+# --------------------------------------------------------------------------- item 7: dates
+
+
+def test_a_commit_dated_far_ahead_within_four_digit_years_is_shown_as_it_is_dated(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    data_repo(root)
+    far = "@99999999999 +0000"
+    commit(root, "From the far future", "A group.", GIT_COMMITTER_DATE=far, GIT_AUTHOR_DATE=far)
+    newest = read_history(root).entries[0].commit
+    assert (newest.subject, newest.stamp, newest.human) == ("From the far future", "5138-11-16T09:46:39Z", "16 November 5138")
+
+
+@pytest.mark.parametrize("date", ["@253402300800 +0000", "@9999999999999999 +0000"])  # 1 January 10000, and later
+def test_a_commit_dated_after_the_year_9999_is_a_reason_naming_the_commit(tmp_path: Path, date: str) -> None:
+    root = tmp_path / "project"
+    data_repo(root)
+    sha = commit(root, "From beyond", "A group.", GIT_COMMITTER_DATE=date, GIT_AUTHOR_DATE=date)
+    reason = read_history(root).reason
+    assert f"commit {sha[:12]}" in reason and "after the year 9999" in reason, reason
+
+
+@pytest.mark.parametrize("date", ["yesterday", "18446744073709551617"])  # no date; one past git's own range
+def test_a_commit_whose_date_git_cannot_read_is_named_and_never_merged_into_another(tmp_path: Path, date: str) -> None:
+    """Such a commit can only be made by hand (`git fsck` refuses it); its changes must not pass for another's."""
+    root = tmp_path / "project"
+    head = data_repo(root)
+    (root / LAZARUS).write_text((root / LAZARUS).read_text(encoding="utf-8").replace("A hacking", "A"), encoding="utf-8")
+    git(root, "add", "-A")
+    text = (f"tree {git(root, 'write-tree').strip()}\nparent {head}\nauthor Eve <eve@example.org> {date} +0000\n"
+            f"committer Eve <eve@example.org> {date} +0000\n\nUndated change\n")
+    made = git(root, "hash-object", "-t", "commit", "-w", "--literally", "--stdin", stdin=text.encode()).strip()
+    git(root, "update-ref", "HEAD", made)
+    commit(root, "A later change", "A later group.")  # the undated commit is not the first that git lists
+    reason = read_history(root).reason
+    assert f"commit {made[:12]}" in reason, reason
+
+
+def test_a_build_with_a_commit_dated_after_the_year_9999_says_why_it_has_no_history(tmp_path: Path) -> None:
+    root = minimal_project(tmp_path / "project")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    date = "@253402300800 +0000"
+    git(root, "commit", "-q", "-m", "From beyond", GIT_COMMITTER_DATE=date, GIT_AUTHOR_DATE=date)
+    result = build(root)
+    assert result.returncode == 0, result.output
+    assert "Traceback" not in result.output and "after the year 9999" in result.output

@@ -26,6 +26,7 @@ from .load import KIND_BY_FOLDER, MAX_BYTES, UNSAFE_CHARS
 from .schema import MONTHS
 
 GIT_TIMEOUT = 300  # seconds: the deadline of every git command
+LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z: the last second with a four-digit year, as pages and RFC 3339 write it
 NO_REPOSITORY = "no git repository here"  # the reasons that have a remedy
 NO_COMMITS = "the repository has no commits yet"
 SHALLOW = "this is a shallow clone"
@@ -63,7 +64,9 @@ def clean(text: str, limit: int) -> str:
 
 @dataclass(frozen=True)
 class Commit:
-    """A commit of the first-parent history that changed data/."""
+    """A commit of the first-parent history that changed data/. Its date is shown as the commit records it from
+    1 January 1970 (git records no earlier date) to the end of the year 9999; a commit dated later, or with a date
+    git cannot read, is not clamped to a date it does not have: `read_log` refuses the history, naming the commit."""
 
     sha: str
     time: int  # committer time, seconds since the epoch
@@ -173,12 +176,14 @@ def read_log(root: Path, sha: str) -> list[tuple[Commit, list[Touch]]]:
 
 
 def _commit(fields: list[bytes]) -> Commit:
-    """A commit from its fields as `_FORMAT` prints them; `NoHistory` naming it if git cannot read its date."""
+    """A commit from its fields as `_FORMAT` prints them; `NoHistory` naming it if no page can show its date."""
     if len(fields) != 4 or not _SHA.fullmatch(fields[0]):
         raise NoHistory("git log gave an unexpected answer")
     sha, time, author, subject = fields[0].decode(), fields[1], *(f.decode("utf-8", "replace") for f in fields[2:])
     if not time.isdigit():  # ASCII digits; git prints nothing for a date it cannot read
         raise NoHistory(f"commit {sha[:12]} has a date that git cannot read")
+    if len(time.lstrip(b"0")) > len(str(LATEST)) or int(time) > LATEST:
+        raise NoHistory(f"commit {sha[:12]} is dated after the year 9999, which no page can show")
     return Commit(sha, int(time), clean(author, 100), clean(subject, 300))
 
 
