@@ -105,6 +105,16 @@ def test_a_detached_head_has_its_history_and_only_a_shallow_clone_gets_the_fetch
         assert "fetch-depth" not in remedy(reason)
 
 
+def test_a_partial_clone_says_so_and_a_full_clone_is_not_taken_for_one(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    data_repo(source)
+    git(source, "config", "uploadpack.allowFilter", "true")
+    partial = tmp_path / "partial clone"
+    git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{source}", str(partial))
+    assert unavailable(partial) == read_history(partial).reason == gitlog.PARTIAL
+    assert unavailable(source) is None
+
+
 # --------------------------------------------------------------------------- item 7: git itself
 
 

@@ -143,9 +143,20 @@ def head(root: Path) -> str:
 
 
 def refuse_partial_clone(root: Path) -> None:
-    """`NoHistory` for a partial (blobless) clone: its old versions would have to be downloaded."""
-    if _git(root, "config", "--default", "", "--get", "extensions.partialClone").strip():
-        raise NoHistory(PARTIAL)
+    """`NoHistory` for a partial (blobless) clone, whose old versions would have to be downloaded: one with a promisor
+    remote (`remote.<name>.promisor`, as `git clone --filter` sets it) or, as older git set it, `extensions.partialClone`."""
+    for entry in _git(root, "config", "-z", "--list").split(b"\0"):
+        key, has_value, value = entry.partition(b"\n")  # -z: a key without `=` (a true boolean) has no newline
+        key = key.lower()
+        if ((key == b"extensions.partialclone" and value.strip()) or
+                (key.startswith(b"remote.") and key.endswith(b".promisor") and (not has_value or _true(value)))):
+            raise NoHistory(PARTIAL)
+
+
+def _true(value: bytes) -> bool:
+    """A git boolean as git reads it: true, yes, on, or a number other than 0, in any case."""
+    text = value.strip().lower()
+    return text in (b"true", b"yes", b"on") or text.strip(b"-0").isdigit()
 
 
 def read_log(root: Path, sha: str) -> list[tuple[Commit, list[Touch]]]:
