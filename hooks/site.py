@@ -47,6 +47,7 @@ from microsite import check, exports
 from microsite.csp import with_csp
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
+from microsite.gitlog import remedy
 from microsite.history import History, HistoryCache
 from microsite.output import inside
 from microsite.render import Publication, Renderer, site_nav
@@ -152,7 +153,9 @@ def _history(root: Path) -> History:
     history = _state.histories.get(root)
     if not history.available:
         if os.environ.get("REQUIRE_HISTORY") == "1":
-            raise PluginError(f"REQUIRE_HISTORY=1, but the git history of data/ cannot be read: {history.reason}")
+            hint = remedy(history.reason)
+            raise PluginError(f"REQUIRE_HISTORY=1, but the git history of data/ cannot be read: {history.reason}"
+                              + (f"; {hint}" if hint else ""))
         log.info("microsite: no git history (%s); pages say that no history is available", history.reason)
     return history
 
