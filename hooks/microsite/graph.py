@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import DataError, DataErrors, Location, shown
 from .load import UNSAFE_CHARS, unsafe_char
-from .model import RELATION_TYPES, Citation, Entity, Relation
+from .model import KINDS, RELATION_TYPES, Citation, Entity, Relation
 from .quotes import Archive, anchor
 from .schema import Choice, Ref, suggest
 from .text import skeleton
@@ -184,19 +184,30 @@ def _resolve_refs(entity: Entity, index: dict[str, Entity]) -> Iterator[DataErro
 
 
 def _check_former_ids(entities: list[Entity], index: dict[str, Entity]) -> Iterator[DataError]:
+    """Each former id is listed once, names a URL no current entity has (its own entity's included), is claimed by one
+    entity only, and a 'folder/old-id' names another kind's folder."""
     claimed: dict[str, Entity] = {}
+    folders = [kind.plural for kind in KINDS.values()]
     for entity in entities:
+        where = entity.at("former_ids")
         for number, old in enumerate(entity.former_ids):
+            folder, _, bare = old.rpartition("/")
             if old in entity.former_ids[:number]:
-                yield DataError(entity.at("former_ids"), f"former id {shown(old)} is listed twice", "remove one of the two")
-                continue
-            if "/" in old:
-                continue  # an old URL in another folder: `render.check_paths` keeps it from replacing a page
-            if old in index or old in claimed:
-                owner = index.get(old) or claimed[old]
-                yield DataError(entity.at("former_ids"), f"former id {shown(old)} is still in use by {owner.location.path}",
+                yield DataError(where, f"former id {shown(old)} is listed twice", "remove one of the two")
+            elif folder == entity.kind.plural:
+                yield DataError(where, f"former id {shown(old)} is in this entity's own folder",
+                                f"write it without the folder: '{bare}'")
+            elif folder and folder not in folders:
+                yield DataError(where, f"former id {shown(old)}: {shown(folder)} is not the folder of a kind",
+                                f"write the folder of the kind it was: {', '.join(folders)}")
+            elif old == entity.id:
+                yield DataError(where, f"former id {shown(old)} is this entity's own id",
+                                "remove it: the current id is never a former one")
+            elif not folder and (owner := index.get(old) or claimed.get(old)):
+                yield DataError(where, f"former id {shown(old)} is still in use by {owner.location.path}",
                                 "a former id must not be a current id or another entity's former id")
-            claimed[old] = entity
+            elif not folder:  # an old URL in another folder: `render.check_paths` keeps it from replacing a page
+                claimed[old] = entity
 
 
 def _check_lookalike_names(index: dict[str, Entity]) -> Iterator[DataError]:

@@ -210,12 +210,17 @@ class Slug(Text):
         super().__init__(SLUG, "use lowercase letters, digits and single hyphens, e.g. 'lazarus-group'")
 
     def convert(self, node: yaml.Node, ctx: Context) -> str:
-        value = super().convert(node, ctx)
+        return self.checked(super().convert(node, ctx), ctx.at(node))
+
+    def checked(self, value: str, where: Location) -> str:
+        """`value` if it follows the id rule (the one rule of every id, former ids and their folders included)."""
+        if not SLUG.fullmatch(value):
+            raise DataError(where, f"{shown(value)} is not a valid {self.description}", self.hint)
         if len(value) > MAX_ID:
-            raise DataError(ctx.at(node), f"the id {shown(value)} is longer than {MAX_ID} characters",
+            raise DataError(where, f"the id {shown(value)} is longer than {MAX_ID} characters",
                             "shorten it: ids become file names and URLs")
         if value in RESERVED_IDS:
-            raise DataError(ctx.at(node), f"the id {shown(value)} is reserved",
+            raise DataError(where, f"the id {shown(value)} is reserved",
                             "choose another id: 'index' names each folder's own page, and Windows reserves "
                             "con, prn, aux, nul, com0-9 and lpt0-9")
         return value
@@ -225,21 +230,26 @@ class Slug(Text):
 
 
 class FormerId(FieldType):
-    """A former id: 'old-id', or 'folder/old-id' for an entity that was of another kind (its old URL's folder)."""
+    """A former id: 'old-id', or 'folder/old-id' for an entity that was of another kind (its old URL's folder).
+
+    Both parts follow the id rule (`Slug.checked`): a former id names a URL inside the site, never a path."""
 
     description = "id, or folder/id"
+    hint = ("write 'old-id', or 'folder/old-id' with the old URL's folder, e.g. 'weapons/opencarrot': "
+            "lowercase letters, digits and single hyphens, no other '/'")
 
     def convert(self, node: yaml.Node, ctx: Context) -> str:
         value = Text().convert(node, ctx)
-        folder, _, old = value.rpartition("/")
-        if folder and not SLUG.fullmatch(folder):
-            raise DataError(ctx.at(node), f"{shown(value)} is not a valid former id",
-                            "write 'old-id', or 'folder/old-id' with the old URL's folder, e.g. 'weapons/opencarrot'")
-        Slug().convert(yaml.ScalarNode("tag:yaml.org,2002:str", old, node.start_mark, node.end_mark), ctx)
+        parts = value.split("/")
+        if len(parts) > 2 or not all(SLUG.fullmatch(part) for part in parts):
+            raise DataError(ctx.at(node), f"{shown(value)} is not a valid former id", self.hint)
+        for part in parts:
+            Slug().checked(part, ctx.at(node))
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*$"}
+        slug = SLUG.pattern.removeprefix("^").removesuffix("$")
+        return {"type": "string", "pattern": f"^(?:{slug}/)?{slug}$"}
 
 
 class Url(Text):
