@@ -46,7 +46,7 @@ class Context:
 
     def report(self, error: DataError) -> None:
         """Keep an error, unless it only says that a nested record already reported its own."""
-        if not isinstance(error, _Invalid):
+        if not isinstance(error, Invalid):
             self.errors.append(error)
 
     def at(self, node: yaml.Node) -> Location:
@@ -513,7 +513,7 @@ class Record(FieldType):
                                             f"add '{spec.name}:' ({spec.help})"))
                 failed = True
         if failed:
-            raise _Invalid()
+            raise Invalid()
         if self.check:
             self.check(values, here)
         if self.cls is None:
@@ -533,7 +533,7 @@ class Record(FieldType):
         }
 
 
-class _Invalid(DataError):
+class Invalid(DataError):
     """Raised by a record whose own errors are already in the context."""
 
     def __init__(self) -> None:
