@@ -211,15 +211,21 @@ def _check_former_ids(entities: list[Entity], index: dict[str, Entity]) -> Itera
 
 
 def _check_lookalike_names(index: dict[str, Entity]) -> Iterator[DataError]:
-    """Two entities whose names differ only by look-alike letters (Cyrillic 'а' for Latin 'a') deceive readers."""
+    """Two entities whose names read the same deceive readers: the same name twice, or names that differ only by
+    look-alike letters (Cyrillic 'а' for Latin 'a', Armenian 'օ' for 'o', small capital 'ɢ' for 'G')."""
     seen: dict[str, Entity] = {}
     for entity in index.values():
         other = seen.setdefault(skeleton(entity.name), entity)
-        if other is not entity and other.name != entity.name:
-            odd, plain = sorted((entity, other), key=lambda e: e.name.isascii())  # blame the name with foreign letters
-            yield DataError(odd.at("name"), f"the name {shown(odd.name)} looks the same as {shown(plain.name)} "
-                            f"of {plain.location.path}, but is spelt with other letters",
-                            "write the name in one script; put spellings in other scripts under 'aliases'")
+        if other is entity:
+            continue
+        if other.name == entity.name:
+            yield DataError(entity.at("name"), f"the name {shown(entity.name)} is already the name of "
+                            f"{other.location.path}", "give each entity a name of its own: add what tells them apart")
+            continue
+        odd, plain = sorted((entity, other), key=lambda e: e.name.isascii())  # blame the name with foreign letters
+        yield DataError(odd.at("name"), f"the name {shown(odd.name)} looks the same as {shown(plain.name)} "
+                        f"of {plain.location.path}, but is spelt with other letters",
+                        "write the name in one script; put spellings in other scripts under 'aliases'")
 
 
 def _load_archives(index: dict[str, Entity], root: Path) -> tuple[dict[str, Archive], list[DataError]]:
