@@ -184,17 +184,15 @@ def _resolve_refs(entity: Entity, index: dict[str, Entity]) -> Iterator[DataErro
 
 
 def _check_former_ids(entities: list[Entity], index: dict[str, Entity]) -> Iterator[DataError]:
-    """Each former id is listed once, names a URL no current entity has (its own entity's included), is claimed by one
-    entity only, and a 'folder/old-id' names another kind's folder."""
+    """Each former id names a URL no current entity has (its own entity's included), is claimed by one entity only,
+    and a 'folder/old-id' names another kind's folder. (`ListOf(unique=True)` refuses one listed twice.)"""
     claimed: dict[str, Entity] = {}
     folders = [kind.plural for kind in KINDS.values()]
     for entity in entities:
         where = entity.at("former_ids")
-        for number, old in enumerate(entity.former_ids):
+        for old in entity.former_ids:
             folder, _, bare = old.rpartition("/")
-            if old in entity.former_ids[:number]:
-                yield DataError(where, f"former id {shown(old)} is listed twice", "remove one of the two")
-            elif folder == entity.kind.plural:
+            if folder == entity.kind.plural:
                 yield DataError(where, f"former id {shown(old)} is in this entity's own folder",
                                 f"write it without the folder: '{bare}'")
             elif folder and folder not in folders:

@@ -35,6 +35,7 @@ from .schema import (
     Text,
     Url,
     When,
+    json_defs,
 )
 
 # --------------------------------------------------------------------------- certainty
@@ -208,6 +209,7 @@ def _check_fact(values: dict[str, Any], where: Location) -> None:
         raise DataError(where, "a fact needs at least one citation", "add 'citations:' with a source id and a verbatim quote")
 
 
+_SOME = {"type": "array", "minItems": 1}  # a list with items: not empty, not null
 CITATION = Record("citation", (
     Field("source", RefTo("source"), "id of the source, a file in data/sources/", required=True),
     Field("quote", Text(), "the words of the source, verbatim (garbles included)", required=True),
@@ -225,7 +227,13 @@ FACT = Record("fact", (
     Field("status", STATUS, "how certain the sources are", required=True),
     Field("citations", CITATIONS, "sources and verbatim quotes", default=list),
     Field("positions", ListOf(POSITION), "for a disputed fact: each side with its sources", default=list),
-), Fact, _check_fact)
+), Fact, _check_fact, rules=(
+    {"if": {"properties": {"status": {"const": "disputed"}}, "required": ["status"]},
+     "then": {"required": ["positions"], "properties": {"positions": {"type": "array", "minItems": 2}}}},
+    {"if": {"properties": {"positions": _SOME}, "required": ["positions"]},
+     "then": {"properties": {"status": {"const": "disputed"}}}},
+    {"anyOf": [{"properties": {key: _SOME}, "required": [key]} for key in ("citations", "positions")]},
+))
 RELATION = Record("relation", (
     Field("type", Choice({k: f"{v.forward} / {v.inverse}" for k, v in RELATION_TYPES.items()},
                          {old: k for k, v in RELATION_TYPES.items() for old in v.formerly}),
@@ -349,7 +357,8 @@ class IndicatorRecord(Record):
         by_type = [{"if": {"properties": {"type": {"const": name}}, "required": ["type"]},
                     "then": {"properties": {"values": {"items": {"type": "string", "pattern": declared.pattern}}}}}
                    for name, declared in INDICATOR_TYPES.items()]
-        return {**super().json_schema(), "allOf": by_type}
+        schema = super().json_schema()
+        return {**schema, "allOf": [*schema.get("allOf", ()), *by_type]}
 
 
 INDICATORS = ListOf(IndicatorRecord("indicator list", (
@@ -404,10 +413,18 @@ class Kind:
     page_template: str = "entity.md.j2"  # the generic page renders every declared field; a kind may have its own
     counted: str = "facts"  # what index tables count for each entity: its "facts", or the "citations" of a source
     check: Check | None = None
+    rules: tuple[dict[str, Any], ...] = ()  # what `check` says, in JSON Schema, as far as it can (`Record`)
 
     @functools.cached_property
     def record(self) -> Record:
-        return Record(self.name, COMMON_FIELDS + self.fields, check=self.check, help=self.help)
+        return Record(self.name, COMMON_FIELDS + self.fields, check=self.check, help=self.help,
+                      rules=(*self.rules, self._former_id_rule()))
+
+    def _former_id_rule(self) -> dict[str, Any]:
+        """What the link step says of a 'folder/old-id' (`graph._check_former_ids`): the folder is another kind's."""
+        others = "|".join(kind.plural for kind in KINDS.values() if kind is not self)
+        return {"properties": {"former_ids": {"anyOf": [{"type": "null"}, {
+            "items": {"pattern": f"^(?:(?:{others})/)?[^/]+$"}}]}}}
 
     def field(self, name: str) -> Field:
         """The declaration of one of the kind's own fields."""
@@ -430,7 +447,7 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("summary", Text(prose=True), "one or two sentences in clean English", required=True),
     Field("facts", ListOf(FACT), "statements with their sources", default=list),
     Field("relations", ListOf(RELATION), "typed links from this entity to others", default=list),
-    Field("former_ids", ListOf(FormerId()), "ids this entity had before a rename or merge, as 'old-id', or as "
+    Field("former_ids", ListOf(FormerId(), unique=True), "ids this entity had before a rename or merge, as 'old-id', or as "
           "'weapons/old-id' when it was of another kind; their URLs redirect here", default=list),
 )
 
@@ -467,7 +484,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("indicators", INDICATORS, "indicators of compromise a source ties to the hacking group", default=list),
     ), ("type", "role"), Stix(StixType("identity", {"identity_class": "individual"}), "type", {
         "hacking-group": StixType("intrusion-set"), "group": StixType("identity", {"identity_class": "group"})}),
-        check=_check_actor),
+        check=_check_actor, rules=(
+            {"if": {"properties": {"type": {"not": {"const": "hacking-group"}}}},
+             "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}}}},)),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
@@ -532,7 +551,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("uncited", ListOf(UNCITED), "for an archived text: passages deliberately not cited, with the reason",
               default=list),
     ), ("publisher", "date"), Stix(StixType("report")), page_template="source.md.j2", counted="citations",
-        check=_check_source),
+        check=_check_source, rules=(
+            {"anyOf": [{"properties": {key: {"type": "string"}}, "required": [key]} for key in ("url", "archive")]},)),
 )}
 
 
@@ -594,4 +614,5 @@ def json_schema(kind: Kind) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{kind.title}: data/{kind.plural}/<id>.yml",
         **kind.record.json_schema(),
+        "$defs": json_defs(),
     }

@@ -20,6 +20,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 _SPACE = re.compile(r"\s+")
 PROSE_TOKEN = re.compile(r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)(?:\|([^\]\n]+))?\]\]|\*([^*\s](?:[^*\n]*[^*\s])?)\*")
 ENTITY_LINK = re.compile(r"\[\[([^\]|\n]*)(?:\|[^\]\n]*)?\]\]")
+# Control characters other than tab, line feed and carriage return, and the invisible bidirectional controls that
+# can make text display in another order than it is stored ("Trojan Source").
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def md_escape(value: object) -> Markup:
