@@ -17,6 +17,7 @@ import yaml
 
 from .errors import DataError, Location, shown
 from .schema import (
+    LABEL,
     Check,
     Choice,
     Context,
@@ -266,7 +267,6 @@ class IndicatorType:
 
 DEFANGED_DOT = r"\[\.\]"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"  # 0-255, no leading zero: '010' is octal to some tools
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"  # RFC 1123 host name label, in lowercase
 _TOP_LABEL = r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"  # a top-level domain: letters, or an IDNA A-label
 MAX_HOST = 253
 
@@ -298,7 +298,7 @@ def _domain_hint(value: str) -> str:
 
 
 INDICATOR_TYPES: dict[str, IndicatorType] = {
-    "domain": IndicatorType(rf"^(?=.*{DEFANGED_DOT})(?:{_LABEL}(?:\.|{DEFANGED_DOT}))+{_TOP_LABEL}$",
+    "domain": IndicatorType(rf"^(?=.*{DEFANGED_DOT})(?:{LABEL}(?:\.|{DEFANGED_DOT}))+{_TOP_LABEL}$",
                             "a domain name, defanged with [.] (e.g. centos-packages[.]com)", "Domain names", "domain-name",
                             hint=_domain_hint, problem=_domain_problem),
     "ip": IndicatorType(rf"^{_OCTET}\.{_OCTET}\.{_OCTET}{DEFANGED_DOT}{_OCTET}$",
