@@ -438,7 +438,7 @@ class RefTo(FieldType):
 
 
 class ListOf(FieldType):
-    """A list of items of one type; `unique` for lists whose items may not repeat."""
+    """A list of items of one type; `unique` for lists of plain (hashable) values that may not repeat."""
 
     def __init__(self, item: FieldType, min_items: int = 0, unique: bool = False) -> None:
         self.item = item
@@ -453,16 +453,18 @@ class ListOf(FieldType):
         if len(node.value) < self.min_items:
             raise DataError(ctx.at(node), f"needs at least {self.min_items} item(s), found {len(node.value)}",
                             f"add a {self.item.description}")
-        items = []
+        items, seen = [], set()
         for child in node.value:
             try:
                 item = self.item.convert(child, ctx)
             except DataError as error:
                 ctx.report(error)
                 continue
-            if self.unique and item in items:
-                ctx.report(DataError(ctx.at(child), f"{shown(item)} is listed twice", "remove one of the two"))
-                continue
+            if self.unique:
+                if item in seen:
+                    ctx.report(DataError(ctx.at(child), f"{shown(item)} is listed twice", "remove one of the two"))
+                    continue
+                seen.add(item)
             items.append(item)
         return items
 
