@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from microsite import check
-from microsite.errors import DataErrors
+from microsite.errors import DataError, DataErrors, Location
+from microsite.schema import Context, FormerId, Slug
 from tests.conftest import MINIMAL
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))  # raise it for a longer hunt
 FILES = sorted(p.relative_to(MINIMAL).as_posix() for p in (MINIMAL / "data").rglob("*.yml"))
+MARK = yaml.Mark("x.yml", 0, 0, 0, None, None)
 NOISE = st.text(alphabet=st.sampled_from(list(" :-[]{}#&*!|>'\"\t\n%@`,?") + ["a", "1", "é", "\x00", "\ufeff"]), max_size=8)
 
 
@@ -60,3 +63,17 @@ def test_random_mutations_of_valid_data_never_raise_anything_but_data_errors(tmp
         assert errors.errors, "DataErrors must carry at least one error"
         for error in errors.errors:
             assert error.location.path.startswith("data/") and error.location.line >= 1
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("/.\\~:-_ a1")), min_size=1, max_size=12))
+def test_an_accepted_former_id_names_a_url_inside_the_site_and_nothing_else(value: str) -> None:
+    ctx = Context("data/actors/x.yml")
+    node = yaml.ScalarNode("tag:yaml.org,2002:str", value, MARK, MARK)
+    try:
+        old = FormerId().convert(node, ctx)
+    except DataError:
+        return
+    path = PurePosixPath(old)
+    assert not path.is_absolute() and ".." not in path.parts and len(path.parts) <= 2, old
+    assert all(Slug().checked(part, Location("x")) for part in path.parts)

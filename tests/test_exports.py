@@ -246,7 +246,13 @@ def test_every_csv_round_trips_and_has_a_row_per_entity_or_per_citation(real_sit
 def test_no_csv_cell_starts_a_formula(real_site: Build) -> None:
     for path in downloads(real_site, "csv/*.csv"):
         for row in read_csv(path):
-            assert not [cell for cell in row if cell.startswith(("=", "+", "-", "@", "\t", "\r"))], path
+            assert not [cell for cell in row if starts_a_formula(cell)], path
+
+
+def starts_a_formula(cell: str) -> bool:
+    """True if a spreadsheet would read the cell, or a part of it after a ';' (a ';'-separated locale), as a formula."""
+    first, *parts = cell.split(";")
+    return any(part.startswith(("=", "+", "-", "@", "\t", "\r")) for part in [first, *(p.lstrip(' "') for p in parts)])
 
 
 def test_indicator_lists_hold_the_real_values_under_a_header_comment(real_site: Build) -> None:
@@ -396,3 +402,15 @@ def test_prose_becomes_plain_text_for_the_downloads() -> None:
 def test_a_cell_that_would_start_a_formula_starts_with_an_apostrophe(text: str) -> None:
     assert exports.cell(text) == "'" + text
     assert exports.cell("a " + text) == "a " + text
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("a;=cmd|' /C calc'!A0", "a;'=cmd|' /C calc'!A0"),
+    ("Windows; -Linux", "Windows; '-Linux"),
+    ('x; "@SUM(A1)";+1', 'x; "\'@SUM(A1)";\'+1'),
+    ("=1;=2", "'=1;'=2"),
+    ("a; b - c; d@e", "a; b - c; d@e"),
+])
+def test_a_part_after_a_semicolon_that_would_start_a_formula_gets_an_apostrophe(text: str, shown: str) -> None:
+    assert (exports.cell(text), starts_a_formula(exports.cell(text))) == (shown, False)
+    assert starts_a_formula(text) == (text != shown)

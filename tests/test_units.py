@@ -102,9 +102,25 @@ def test_normalizing_word_by_word_gives_what_normalizing_cluster_by_cluster_give
     assert normalize(text) == _normalize_by_cluster(text)
 
 
-def test_names_that_only_look_alike_have_the_same_skeleton() -> None:
-    assert skeleton("NPO Mаsh") == skeleton("npo mash")  # Cyrillic а
+@pytest.mark.parametrize(("disguised", "plain"), [
+    ("NPO Mаsh", "NPO Mash"),  # Cyrillic а
+    ("NPՕ Mash", "NPO Mash"),  # Armenian capital Օ
+    ("Lazarus Ꮐroup", "Lazarus Group"),  # Cherokee Ꮐ
+    ("Lazarus ɢroup", "Lazarus Group"),  # small capital ɢ
+    ("ʟazarus Group", "Lazarus Group"),  # small capital ʟ
+    ("Lazarus Grօup", "Lazarus Group"),  # Armenian օ
+    ("Lazarus Grοup", "Lazarus Group"),  # Greek ο
+    ("Lazarus Gr𝗈up", "Lazarus Group"),  # mathematical sans-serif o, by NFKC
+    ("Ｌａｚａｒｕｓ Ｇｒｏｕｐ", "Lazarus Group"),  # full width, by NFKC
+])
+def test_names_that_only_look_alike_have_the_same_skeleton(disguised: str, plain: str) -> None:
+    assert skeleton(disguised) == skeleton(plain)
+
+
+def test_names_with_other_letters_or_accents_keep_their_own_skeleton() -> None:
     assert skeleton("Lazarus") != skeleton("Lazarvs")
+    assert skeleton("Café") != skeleton("Cafe")
+    assert skeleton("Kim Jong Un") != skeleton("Kim Jong Il")
 
 
 @pytest.mark.parametrize(("path", "url"), [("index.md", ""), ("actors/index.md", "actors/"),

@@ -30,6 +30,9 @@ VERSION = "1.0.0"  # of the JSON format: the major number changes when a key is 
 GRAPH, SCHEMA, BUNDLE = f"{DOWNLOADS}/graph.json", f"{DOWNLOADS}/graph.schema.json", f"{DOWNLOADS}/incident.stix.json"
 FACTS_CSV = f"{DOWNLOADS}/csv/facts.csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
+# A part of a cell after a ';' that would start a formula, after spaces and quotes: spreadsheets in locales whose
+# list separator is ';' split a cell there (OWASP, CSV Injection: mind the field separators and quotes too).
+FORMULA_PART = re.compile(r"(;[ \"]*)(?=[=+\-@\t\r])")
 FACT_COLUMNS = ("entity", "kind", "field", "claim", "status", "source", "source_name", "source_url", "quote", "locator",
                 "translation", "verified")
 
@@ -234,7 +237,9 @@ _INCOMING = {"type": "array", "description": "the relations other entities have 
 
 
 def cell(value: str) -> str:
-    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe."""
+    """A CSV cell a spreadsheet shows as text, also one that splits cells at ';': the cell, and each part after a ';',
+    that would start a formula gets an apostrophe before it."""
+    value = FORMULA_PART.sub(r"\1'", value)
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import DataError, DataErrors, Location, shown
 from .load import UNSAFE_CHARS, unsafe_char
-from .model import RELATION_TYPES, Citation, Entity, Relation
+from .model import KINDS, RELATION_TYPES, Citation, Entity, Relation
 from .quotes import Archive, anchor
 from .schema import Choice, Ref, suggest
 from .text import skeleton
@@ -184,31 +184,46 @@ def _resolve_refs(entity: Entity, index: dict[str, Entity]) -> Iterator[DataErro
 
 
 def _check_former_ids(entities: list[Entity], index: dict[str, Entity]) -> Iterator[DataError]:
+    """Each former id names a URL no current entity has (its own entity's included), is claimed by one entity only,
+    and a 'folder/old-id' names another kind's folder. (`ListOf(unique=True)` refuses one listed twice.)"""
     claimed: dict[str, Entity] = {}
+    folders = [kind.plural for kind in KINDS.values()]
     for entity in entities:
-        for number, old in enumerate(entity.former_ids):
-            if old in entity.former_ids[:number]:
-                yield DataError(entity.at("former_ids"), f"former id {shown(old)} is listed twice", "remove one of the two")
-                continue
-            if "/" in old:
-                continue  # an old URL in another folder: `render.check_paths` keeps it from replacing a page
-            if old in index or old in claimed:
-                owner = index.get(old) or claimed[old]
-                yield DataError(entity.at("former_ids"), f"former id {shown(old)} is still in use by {owner.location.path}",
+        where = entity.at("former_ids")
+        for old in entity.former_ids:
+            folder, _, bare = old.rpartition("/")
+            if folder == entity.kind.plural:
+                yield DataError(where, f"former id {shown(old)} is in this entity's own folder",
+                                f"write it without the folder: '{bare}'")
+            elif folder and folder not in folders:
+                yield DataError(where, f"former id {shown(old)}: {shown(folder)} is not the folder of a kind",
+                                f"write the folder of the kind it was: {', '.join(folders)}")
+            elif old == entity.id:
+                yield DataError(where, f"former id {shown(old)} is this entity's own id",
+                                "remove it: the current id is never a former one")
+            elif not folder and (owner := index.get(old) or claimed.get(old)):
+                yield DataError(where, f"former id {shown(old)} is still in use by {owner.location.path}",
                                 "a former id must not be a current id or another entity's former id")
-            claimed[old] = entity
+            elif not folder:  # an old URL in another folder: `render.check_paths` keeps it from replacing a page
+                claimed[old] = entity
 
 
 def _check_lookalike_names(index: dict[str, Entity]) -> Iterator[DataError]:
-    """Two entities whose names differ only by look-alike letters (Cyrillic 'а' for Latin 'a') deceive readers."""
+    """Two entities whose names read the same deceive readers: the same name twice, or names that differ only by
+    look-alike letters (Cyrillic 'а' for Latin 'a', Armenian 'օ' for 'o', small capital 'ɢ' for 'G')."""
     seen: dict[str, Entity] = {}
     for entity in index.values():
         other = seen.setdefault(skeleton(entity.name), entity)
-        if other is not entity and other.name != entity.name:
-            odd, plain = sorted((entity, other), key=lambda e: e.name.isascii())  # blame the name with foreign letters
-            yield DataError(odd.at("name"), f"the name {shown(odd.name)} looks the same as {shown(plain.name)} "
-                            f"of {plain.location.path}, but is spelt with other letters",
-                            "write the name in one script; put spellings in other scripts under 'aliases'")
+        if other is entity:
+            continue
+        if other.name == entity.name:
+            yield DataError(entity.at("name"), f"the name {shown(entity.name)} is already the name of "
+                            f"{other.location.path}", "give each entity a name of its own: add what tells them apart")
+            continue
+        odd, plain = sorted((entity, other), key=lambda e: e.name.isascii())  # blame the name with foreign letters
+        yield DataError(odd.at("name"), f"the name {shown(odd.name)} looks the same as {shown(plain.name)} "
+                        f"of {plain.location.path}, but is spelt with other letters",
+                        "write the name in one script; put spellings in other scripts under 'aliases'")
 
 
 def _load_archives(index: dict[str, Entity], root: Path) -> tuple[dict[str, Archive], list[DataError]]:

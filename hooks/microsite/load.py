@@ -13,6 +13,7 @@ from yaml.cyaml import CParser
 from .errors import DataError, DataErrors, Location, shown
 from .model import COMMON_FIELDS, KINDS, Entity, Kind
 from .schema import BOOL_TAG, NULL_TAG, Context, suggest
+from .text import UNSAFE_CHARS
 
 MAX_BYTES = 512 * 1024
 MAX_NODES = 50_000
@@ -25,23 +26,20 @@ RECORD_FOLDERS = ("verification",)
 
 
 class _Resolver(yaml.resolver.BaseResolver):
-    """Only what the schema asks of YAML: nulls and booleans. Every other plain scalar stays text (the field
-    types read numbers and dates themselves), which also spares a regex test per scalar."""
+    """Only what the schema asks of YAML: nulls and booleans, as YAML 1.2 (and so every editor's YAML language server)
+    reads them: `true`/`false` are booleans, `yes`, `no`, `on` and `off` are text; `~`, `null` or nothing is null.
+    Every other plain scalar stays text (the field types read numbers and dates themselves), which also spares a
+    regex test per scalar."""
 
 
-_Resolver.yaml_implicit_resolvers = {
-    first: kept
-    for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-    if (kept := [(tag, rx) for tag, rx in entries if tag in (NULL_TAG, BOOL_TAG)])
-}
+_Resolver.yaml_implicit_resolvers = {}
+_Resolver.add_implicit_resolver(NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_Resolver.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 class Loader(CParser, yaml.constructor.BaseConstructor, _Resolver):
     """libyaml's parser with the resolver above; the loader composes node trees and never constructs objects."""
 _INDENT_TAB = re.compile(r"^ *\t", re.MULTILINE)
-# Control characters other than tab, line feed and carriage return, and the invisible bidirectional controls that
-# can make text display in another order than it is stored ("Trojan Source").
-UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 DROPPINGS = re.compile(r"^\.|~$|^#.*#$|\.(?:swp|swo|swx|bak|orig|rej|tmp)$|^(?:Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
 
 

@@ -7,20 +7,25 @@ page are all derived from the declarations in this module.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import idna
+import yaml
+
 from .errors import DataError, Location, shown
 from .schema import (
+    LABEL,
     Check,
     Choice,
+    Context,
     Date,
     Field,
     Flag,
     FormerId,
+    Invalid,
     ListOf,
     PartialDate,
     Period,
@@ -31,6 +36,7 @@ from .schema import (
     Text,
     Url,
     When,
+    json_defs,
 )
 
 # --------------------------------------------------------------------------- certainty
@@ -204,6 +210,7 @@ def _check_fact(values: dict[str, Any], where: Location) -> None:
         raise DataError(where, "a fact needs at least one citation", "add 'citations:' with a source id and a verbatim quote")
 
 
+_SOME = {"type": "array", "minItems": 1}  # a list with items: not empty, not null
 CITATION = Record("citation", (
     Field("source", RefTo("source"), "id of the source, a file in data/sources/", required=True),
     Field("quote", Text(), "the words of the source, verbatim (garbles included)", required=True),
@@ -221,7 +228,13 @@ FACT = Record("fact", (
     Field("status", STATUS, "how certain the sources are", required=True),
     Field("citations", CITATIONS, "sources and verbatim quotes", default=list),
     Field("positions", ListOf(POSITION), "for a disputed fact: each side with its sources", default=list),
-), Fact, _check_fact)
+), Fact, _check_fact, rules=(
+    {"if": {"properties": {"status": {"const": "disputed"}}, "required": ["status"]},
+     "then": {"required": ["positions"], "properties": {"positions": {"type": "array", "minItems": 2}}}},
+    {"if": {"properties": {"positions": _SOME}, "required": ["positions"]},
+     "then": {"properties": {"status": {"const": "disputed"}}}},
+    {"anyOf": [{"properties": {key: _SOME}, "required": [key]} for key in ("citations", "positions")]},
+))
 RELATION = Record("relation", (
     Field("type", Choice({k: f"{v.forward} / {v.inverse}" for k, v in RELATION_TYPES.items()},
                          {old: k for k, v in RELATION_TYPES.items() for old in v.formerly}),
@@ -243,18 +256,54 @@ ALIAS = Record("alias", (
 class IndicatorType:
     """A sort of indicator: how data files write it, and the STIX observable that holds its real value."""
 
-    pattern: str  # what a value in data/ looks like (network indicators defanged)
+    pattern: str  # what a value in data/ looks like (network indicators defanged): for the check and the editor alike
     meaning: str
     title: str  # what a list of them is called, e.g. in the plain-text downloads
     observable: str  # the STIX 2.1 Cyber-observable Object type
     hash: str | None = None  # for files: the STIX hash algorithm; otherwise the observable's `value` holds it
+    hint: str | Callable[[str], str] = "copy the hash as published, in lowercase ASCII hex digits"  # or one by value
+    problem: Callable[[str], str | None] | None = None  # what the pattern cannot say about a value, if anything
+
+
+DEFANGED_DOT = r"\[\.\]"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"  # 0-255, no leading zero: '010' is octal to some tools
+_TOP_LABEL = r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"  # a top-level domain: letters, or an IDNA A-label
+MAX_HOST = 253
+
+
+def _domain_problem(value: str) -> str | None:
+    """Why a defanged host name that matches the pattern is still not one: its length, or a broken IDNA label."""
+    host = refang(value)
+    if len(host) > MAX_HOST:
+        return f"it is longer than {MAX_HOST} characters"
+    for label in host.split("."):
+        if label.startswith("xn--"):
+            try:
+                idna.decode(label)
+            except idna.IDNAError:
+                return f"{shown(label)} is not a valid internationalised (IDNA) label"
+    return None
+
+
+def _domain_hint(value: str) -> str:
+    """The fix for a host name: its lowercase, defanged ASCII (IDNA) form, where it has one."""
+    try:
+        ascii_form = idna.encode(refang(value).lower(), uts46=True).decode().replace(".", "[.]")
+    except (idna.IDNAError, UnicodeError):
+        ascii_form = None
+    if ascii_form and ascii_form != value and "[.]" in ascii_form:
+        return f"write it as {ascii_form}" + ("" if value.isascii() else ", its ASCII (IDNA) form")
+    return ("write a host name: labels of lowercase letters, digits and inner hyphens (1 to 63), joined by dots, "
+            "the last of letters, and at least one dot defanged as [.] so nobody clicks it")
 
 
 INDICATOR_TYPES: dict[str, IndicatorType] = {
-    "domain": IndicatorType(r"^(?=.*\[\.\])[a-z0-9.\[\]-]+$", "a domain name, defanged with [.] (e.g. centos-packages[.]com)",
-                            "Domain names", "domain-name"),
-    "ip": IndicatorType(r"^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\[\.\][0-9]{1,3}$",
-                        "an IPv4 address, defanged with [.] (e.g. 192.169.7[.]197)", "IPv4 addresses", "ipv4-addr"),
+    "domain": IndicatorType(rf"^(?=.*{DEFANGED_DOT})(?:{LABEL}(?:\.|{DEFANGED_DOT}))+{_TOP_LABEL}$",
+                            "a domain name, defanged with [.] (e.g. centos-packages[.]com)", "Domain names", "domain-name",
+                            hint=_domain_hint, problem=_domain_problem),
+    "ip": IndicatorType(rf"^{_OCTET}\.{_OCTET}\.{_OCTET}{DEFANGED_DOT}{_OCTET}$",
+                        "an IPv4 address, defanged with [.] (e.g. 192.169.7[.]197)", "IPv4 addresses", "ipv4-addr",
+                        hint="write four numbers from 0 to 255 in ASCII digits, no leading zeros, the last dot defanged as [.]"),
     "md5": IndicatorType(r"^[0-9a-f]{32}$", "an MD5 hash: 32 lowercase hex digits", "MD5 file hashes", "file", "MD5"),
     "sha1": IndicatorType(r"^[0-9a-f]{40}$", "a SHA-1 hash: 40 lowercase hex digits", "SHA-1 file hashes", "file", "SHA-1"),
     "sha256": IndicatorType(r"^[0-9a-f]{64}$", "a SHA-256 hash: 64 lowercase hex digits", "SHA-256 file hashes", "file",
@@ -280,28 +329,43 @@ def refang(value: str) -> str:
     return value.replace("[.]", ".")
 
 
-def _is_ipv4(value: str) -> bool:
-    try:
-        ipaddress.IPv4Address(value)
-    except ValueError:
-        return False
-    return True
+def indicator_error(type_name: str, value: str, where: Location) -> DataError | None:
+    """Why `value` is not an indicator of the type as data files write it, or None."""
+    declared = INDICATOR_TYPES[type_name]
+    if not re.fullmatch(declared.pattern, value):
+        problem = ""
+    elif declared.problem is None or (problem := declared.problem(value)) is None:
+        return None
+    hint = declared.hint(value) if callable(declared.hint) else declared.hint
+    return DataError(where, f"{shown(value)} is not {declared.meaning}" + (f": {problem}" if problem else ""), hint)
 
 
-def _check_indicators(values: dict[str, Any], where: Location) -> None:
-    declared = INDICATOR_TYPES[values["type"]]
-    for value in values["values"]:
-        if not re.fullmatch(declared.pattern, value) or (values["type"] == "ip" and not _is_ipv4(refang(value))):
-            hint = ("defang network indicators with [.] so nobody clicks them" if values["type"] in ("domain", "ip")
-                    else "copy the hash as published, in lowercase ASCII hex digits")
-            raise DataError(where, f"{shown(value)} is not {declared.meaning}", hint)
+class IndicatorRecord(Record):
+    """A list of indicators of one type: each value is checked against its type's rule, at its own line."""
+
+    def convert(self, node: yaml.Node, ctx: Context) -> IndicatorList:
+        indicators = super().convert(node, ctx)
+        items = next(value.value for key, value in node.value if key.value == "values")
+        errors = [error for item, value in zip(items, indicators.values, strict=True)
+                  if (error := indicator_error(indicators.type, value, ctx.at(item)))]
+        if errors:
+            ctx.errors.extend(errors)
+            raise Invalid()
+        return indicators
+
+    def json_schema(self) -> dict[str, Any]:
+        by_type = [{"if": {"properties": {"type": {"const": name}}, "required": ["type"]},
+                    "then": {"properties": {"values": {"items": {"type": "string", "pattern": declared.pattern}}}}}
+                   for name, declared in INDICATOR_TYPES.items()]
+        schema = super().json_schema()
+        return {**schema, "allOf": [*schema.get("allOf", ()), *by_type]}
 
 
-INDICATORS = ListOf(Record("indicator list", (
+INDICATORS = ListOf(IndicatorRecord("indicator list", (
     Field("type", Choice({k: v.meaning for k, v in INDICATOR_TYPES.items()}), "what sort of indicator", required=True),
     Field("values", ListOf(Text(), 1), "the indicators, one per item, defanged as published", required=True),
     Field("citation", CITATION, "the source that published them, with its words", required=True),
-), IndicatorList, _check_indicators))
+), IndicatorList))
 
 UNCITED = Record("uncited passage", (
     Field("passage", Text(), "the passage, verbatim from the archived text", required=True),
@@ -349,10 +413,18 @@ class Kind:
     page_template: str = "entity.md.j2"  # the generic page renders every declared field; a kind may have its own
     counted: str = "facts"  # what index tables count for each entity: its "facts", or the "citations" of a source
     check: Check | None = None
+    rules: tuple[dict[str, Any], ...] = ()  # what `check` says, in JSON Schema, as far as it can (`Record`)
 
     @functools.cached_property
     def record(self) -> Record:
-        return Record(self.name, COMMON_FIELDS + self.fields, check=self.check, help=self.help)
+        return Record(self.name, COMMON_FIELDS + self.fields, check=self.check, help=self.help,
+                      rules=(*self.rules, self._former_id_rule()))
+
+    def _former_id_rule(self) -> dict[str, Any]:
+        """What the link step says of a 'folder/old-id' (`graph._check_former_ids`): the folder is another kind's."""
+        others = "|".join(kind.plural for kind in KINDS.values() if kind is not self)
+        return {"properties": {"former_ids": {"anyOf": [{"type": "null"}, {
+            "items": {"pattern": f"^(?:(?:{others})/)?[^/]+$"}}]}}}
 
     def field(self, name: str) -> Field:
         """The declaration of one of the kind's own fields."""
@@ -375,7 +447,7 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("summary", Text(prose=True), "one or two sentences in clean English", required=True),
     Field("facts", ListOf(FACT), "statements with their sources", default=list),
     Field("relations", ListOf(RELATION), "typed links from this entity to others", default=list),
-    Field("former_ids", ListOf(FormerId()), "ids this entity had before a rename or merge, as 'old-id', or as "
+    Field("former_ids", ListOf(FormerId(), unique=True), "ids this entity had before a rename or merge, as 'old-id', or as "
           "'weapons/old-id' when it was of another kind; their URLs redirect here", default=list),
 )
 
@@ -412,7 +484,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("indicators", INDICATORS, "indicators of compromise a source ties to the hacking group", default=list),
     ), ("type", "role"), Stix(StixType("identity", {"identity_class": "individual"}), "type", {
         "hacking-group": StixType("intrusion-set"), "group": StixType("identity", {"identity_class": "group"})}),
-        check=_check_actor),
+        check=_check_actor, rules=(
+            {"if": {"properties": {"type": {"not": {"const": "hacking-group"}}}},
+             "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}}}},)),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
@@ -477,7 +551,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("uncited", ListOf(UNCITED), "for an archived text: passages deliberately not cited, with the reason",
               default=list),
     ), ("publisher", "date"), Stix(StixType("report")), page_template="source.md.j2", counted="citations",
-        check=_check_source),
+        check=_check_source, rules=(
+            {"anyOf": [{"properties": {key: {"type": "string"}}, "required": [key]} for key in ("url", "archive")]},)),
 )}
 
 
@@ -539,4 +614,5 @@ def json_schema(kind: Kind) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{kind.title}: data/{kind.plural}/<id>.yml",
         **kind.record.json_schema(),
+        "$defs": json_defs(),
     }

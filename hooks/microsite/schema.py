@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import DataError, Location, shown
-from .text import ENTITY_LINK
+from .text import ENTITY_LINK, UNSAFE_CHARS
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: \d also takes '٢' and '２'
@@ -29,7 +30,8 @@ RESERVED_IDS = frozenset({"index", "con", "prn", "aux", "nul",
                           *(f"{device}{n}" for device in ("com", "lpt") for n in range(10))})
 # RFC 3986 characters; a URL is also checked part by part in `Url`.
 URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
-HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?")
+LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"  # of a host name (RFC 1123), in lowercase
+HOST = re.compile(rf"(?:{LABEL}\.)*{LABEL}\.?")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # spelt out, not calendar.month_name: pages must not depend on the locale
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -46,7 +48,7 @@ class Context:
 
     def report(self, error: DataError) -> None:
         """Keep an error, unless it only says that a nested record already reported its own."""
-        if not isinstance(error, _Invalid):
+        if not isinstance(error, Invalid):
             self.errors.append(error)
 
     def at(self, node: yaml.Node) -> Location:
@@ -154,6 +156,32 @@ def _kind_of(node: yaml.Node) -> str:
     return f"the value {shown(node.value)}"
 
 
+TEXT_REF = "#/$defs/text"  # every text field's schema, defined once at the root of an editor schema
+
+
+def json_defs() -> dict[str, Any]:
+    """The definitions that field schemas refer to (`TEXT_REF`), for the root of an editor schema."""
+    return {"text": {"type": ["string", "number"], "pattern": _text_pattern()}}
+
+
+@functools.cache
+def _text_pattern() -> str:
+    """Text as the check reads it: no control or bidirectional character (`UNSAFE_CHARS`), and at least one letter,
+    digit, punctuation mark or symbol, spelt out as the Basic Multilingual Plane's other characters (white space,
+    format characters, marks, unassigned code points); every character beyond it counts as visible."""
+    hidden, start = [], None
+    for code in range(0x10001):
+        invisible = code < 0x10000 and unicodedata.category(chr(code))[0] not in "LNPS"
+        if invisible and start is None:
+            start = code
+        elif not invisible and start is not None:
+            hidden.append(f"\\u{start:04x}" + (f"-\\u{code - 1:04x}" if code - 1 > start else ""))
+            start = None
+    unsafe = "".join(char if " " < char < "\x7f" else f"\\u{ord(char):04x}" for char in UNSAFE_CHARS.pattern)
+    safe = f"[^{unsafe[1:-1]}]"
+    return f"^{safe}*[^{''.join(hidden)}]{safe}*$"
+
+
 class FieldType:
     """Base of all field types."""
 
@@ -195,10 +223,9 @@ class Text(FieldType):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": ["string", "number"], "minLength": 1}
         if self.pattern:
-            schema = {"type": "string", "pattern": self.pattern.pattern}
-        return schema
+            return {"type": "string", "pattern": self.pattern.pattern}
+        return {"$ref": TEXT_REF}
 
 
 class Slug(Text):
@@ -210,12 +237,17 @@ class Slug(Text):
         super().__init__(SLUG, "use lowercase letters, digits and single hyphens, e.g. 'lazarus-group'")
 
     def convert(self, node: yaml.Node, ctx: Context) -> str:
-        value = super().convert(node, ctx)
+        return self.checked(super().convert(node, ctx), ctx.at(node))
+
+    def checked(self, value: str, where: Location) -> str:
+        """`value` if it follows the id rule (the one rule of every id, former ids and their folders included)."""
+        if not SLUG.fullmatch(value):
+            raise DataError(where, f"{shown(value)} is not a valid {self.description}", self.hint)
         if len(value) > MAX_ID:
-            raise DataError(ctx.at(node), f"the id {shown(value)} is longer than {MAX_ID} characters",
+            raise DataError(where, f"the id {shown(value)} is longer than {MAX_ID} characters",
                             "shorten it: ids become file names and URLs")
         if value in RESERVED_IDS:
-            raise DataError(ctx.at(node), f"the id {shown(value)} is reserved",
+            raise DataError(where, f"the id {shown(value)} is reserved",
                             "choose another id: 'index' names each folder's own page, and Windows reserves "
                             "con, prn, aux, nul, com0-9 and lpt0-9")
         return value
@@ -225,21 +257,28 @@ class Slug(Text):
 
 
 class FormerId(FieldType):
-    """A former id: 'old-id', or 'folder/old-id' for an entity that was of another kind (its old URL's folder)."""
+    """A former id: 'old-id', or 'folder/old-id' for an entity that was of another kind (its old URL's folder).
+
+    Both parts follow the id rule (`Slug.checked`): a former id names a URL inside the site, never a path."""
 
     description = "id, or folder/id"
+    hint = ("write 'old-id', or 'folder/old-id' with the old URL's folder, e.g. 'weapons/opencarrot': "
+            "lowercase letters, digits and single hyphens, no other '/'")
 
     def convert(self, node: yaml.Node, ctx: Context) -> str:
         value = Text().convert(node, ctx)
-        folder, _, old = value.rpartition("/")
-        if folder and not SLUG.fullmatch(folder):
-            raise DataError(ctx.at(node), f"{shown(value)} is not a valid former id",
-                            "write 'old-id', or 'folder/old-id' with the old URL's folder, e.g. 'weapons/opencarrot'")
-        Slug().convert(yaml.ScalarNode("tag:yaml.org,2002:str", old, node.start_mark, node.end_mark), ctx)
+        parts = value.split("/")
+        if len(parts) > 2 or not all(SLUG.fullmatch(part) for part in parts):
+            raise DataError(ctx.at(node), f"{shown(value)} is not a valid former id", self.hint)
+        for part in parts:
+            Slug().checked(part, ctx.at(node))
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*$"}
+        slug = SLUG.pattern.removeprefix("^").removesuffix("$")
+        short = f"[^/]{{1,{MAX_ID}}}"
+        return {"type": "string", "allOf": [{"pattern": f"^(?:{slug}/)?{slug}$"}, {"pattern": f"^(?:{short}/)?{short}$"}],
+                "not": {"pattern": f"(?:^|/)(?:{'|'.join(sorted(RESERVED_IDS))})$"}}
 
 
 class Url(Text):
@@ -258,7 +297,11 @@ class Url(Text):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": "^https?://" + URL_CHARS.pattern + "$", "format": "uri"}
+        host = LABEL.replace("a-z", "A-Za-z")  # `urlsplit` lowercases the host name before it is checked
+        port = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})?"
+        rest = r"(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~:/?#@!$&'()*+,;=])*"  # URL_CHARS without '[', ']' and a bare '%'
+        return {"type": "string", "pattern": rf"^https?://(?:{host}\.)*{host}\.?(?::{port})?(?:[/?#]{rest})?$",
+                "format": "uri"}
 
 
 def url_problem(url: str) -> str | None:
@@ -312,8 +355,9 @@ class Flag(FieldType):
 
     def convert(self, node: yaml.Node, ctx: Context) -> bool:
         if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL_TAG:
-            raise DataError(ctx.at(node), f"expected true or false, found {_kind_of(node)}", "write true or false")
-        return node.value.lower() in ("true", "yes", "on")
+            raise DataError(ctx.at(node), f"expected true or false, found {_kind_of(node)}",
+                            "write true or false (YAML 1.2, like your editor, reads yes, no, on and off as text)")
+        return node.value.lower() == "true"
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "boolean"}
@@ -342,7 +386,11 @@ class Date(FieldType):
         return PartialDate(year, month, day)
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": ["string", "integer"], "pattern": DATE.pattern}
+        """Months 01-12 and the days each month has; that 29 February needs a leap year only the check knows."""
+        days = {"(?:0[13578]|1[02])": "3[01]", "(?:0[469]|11)": "30", "02": "2[0-9]"}
+        month_day = "|".join(f"{month}(?:-(?:0[1-9]|1[0-9]|2[0-8]|{last}))?" for month, last in days.items())
+        return {"type": ["string", "integer"], "pattern": f"^(?!0000)[0-9]{{4}}(?:-(?:{month_day}))?$",
+                "minimum": 1, "maximum": 9999}
 
 
 class When(FieldType):
@@ -386,15 +434,16 @@ class RefTo(FieldType):
         return ref
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": SLUG.pattern, "description": self.description}
+        return {**Slug().json_schema(), "description": self.description}
 
 
 class ListOf(FieldType):
-    """A list of items of one type."""
+    """A list of items of one type; `unique` for lists of plain (hashable) values that may not repeat."""
 
-    def __init__(self, item: FieldType, min_items: int = 0) -> None:
+    def __init__(self, item: FieldType, min_items: int = 0, unique: bool = False) -> None:
         self.item = item
         self.min_items = min_items
+        self.unique = unique
         self.description = f"list of {item.description}"
 
     def convert(self, node: yaml.Node, ctx: Context) -> list[Any]:
@@ -404,16 +453,24 @@ class ListOf(FieldType):
         if len(node.value) < self.min_items:
             raise DataError(ctx.at(node), f"needs at least {self.min_items} item(s), found {len(node.value)}",
                             f"add a {self.item.description}")
-        items = []
+        items, seen = [], set()
         for child in node.value:
             try:
-                items.append(self.item.convert(child, ctx))
+                item = self.item.convert(child, ctx)
             except DataError as error:
                 ctx.report(error)
+                continue
+            if self.unique:
+                if item in seen:
+                    ctx.report(DataError(ctx.at(child), f"{shown(item)} is listed twice", "remove one of the two"))
+                    continue
+                seen.add(item)
+            items.append(item)
         return items
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
+        schema = {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
+        return {**schema, "uniqueItems": True} if self.unique else schema
 
 
 @dataclass(frozen=True)
@@ -452,12 +509,14 @@ class Record(FieldType):
     """A mapping with declared keys, built into `cls` (a dataclass) or a dict."""
 
     def __init__(self, name: str, fields: tuple[Field, ...], cls: type | None = None,
-                 check: Check | None = None, help: str = "") -> None:
+                 check: Check | None = None, help: str = "", rules: tuple[dict[str, Any], ...] = ()) -> None:
+        """`rules` say in JSON Schema what `check` says, as far as JSON Schema can (for the editors)."""
         self.description = name
         self.fields = {f.name: f for f in fields}
         self.cls = cls
         self.check = check
         self.help = help
+        self.rules = rules
 
     def convert(self, node: yaml.Node, ctx: Context) -> Any:
         if not isinstance(node, yaml.MappingNode):
@@ -503,7 +562,7 @@ class Record(FieldType):
                                             f"add '{spec.name}:' ({spec.help})"))
                 failed = True
         if failed:
-            raise _Invalid()
+            raise Invalid()
         if self.check:
             self.check(values, here)
         if self.cls is None:
@@ -514,16 +573,20 @@ class Record(FieldType):
         return self.cls(**values, location=here, **extra)
 
     def json_schema(self) -> dict[str, Any]:
-        return {
+        """An optional key may be empty (null), as the check reads it: an empty optional value is an absent one."""
+        schema = {
             "type": "object",
             "description": self.help or self.description,
             "additionalProperties": False,
             "required": [f.name for f in self.fields.values() if f.required],
-            "properties": {f.name: {**f.type.json_schema(), "description": f.help} for f in self.fields.values()},
+            "properties": {f.name: {**(f.type.json_schema() if f.required else
+                                       {"anyOf": [f.type.json_schema(), {"type": "null"}]}), "description": f.help}
+                           for f in self.fields.values()},
         }
+        return {**schema, "allOf": list(self.rules)} if self.rules else schema
 
 
-class _Invalid(DataError):
+class Invalid(DataError):
     """Raised by a record whose own errors are already in the context."""
 
     def __init__(self) -> None:

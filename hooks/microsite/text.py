@@ -20,6 +20,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 _SPACE = re.compile(r"\s+")
 PROSE_TOKEN = re.compile(r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)(?:\|([^\]\n]+))?\]\]|\*([^*\s](?:[^*\n]*[^*\s])?)\*")
 ENTITY_LINK = re.compile(r"\[\[([^\]|\n]*)(?:\|[^\]\n]*)?\]\]")
+# Control characters other than tab, line feed and carriage return, and the invisible bidirectional controls that
+# can make text display in another order than it is stored ("Trojan Source").
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def md_escape(value: object) -> Markup:
@@ -85,13 +88,46 @@ def _plain(raw: str) -> str:
     return f"{' ' if raw[0].isspace() else ''}{md_escape(raw.strip())}{' ' if raw[-1].isspace() else ''}"
 
 
-# Letters of other scripts that look like Latin ones (after case folding), for spotting look-alike names.
-_LOOKALIKES = str.maketrans({
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
-    "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ɡ": "g",
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
-    "χ": "x", "ı": "i",
-})
+# Letters and digits of other scripts that look like a Latin letter or an ASCII digit once NFKC-normalised and
+# case-folded, for spotting look-alike names: every entry of Unicode's confusables.txt (UTS #39, version 13.0) whose
+# prototype is one; the small capitals (ɢ, ʀ), which UTS #39 keeps apart but read as capitals; and ё and ї, which
+# NFKC keeps composed. ASCII itself is left alone: 'l' and '1' are different names' letters, not a disguise.
+_LOOKALIKES = str.maketrans({char: latin for latin, chars in {
+    "2": "ƨϩᒿꙅꛯꝛ",
+    "3": "ȝɜʒзӡⳍꝫ𑣊𖼻",
+    "4": "Ꮞ𑣏",
+    "5": "𑣛",
+    "6": "бᏮⳓ𑣕",
+    "7": "𐓺𑣆",
+    "8": "ȣ৪੪𐌚𞣋",
+    "9": "৭੧୨൭ⳋꝯ𑣌𑣖",
+    "a": "ɑαаᎪᗅᴀꓮ𐊠𖽀",
+    "b": "ƅʙβвьᏏᏴᑲᖯᗷꓐꞵ𐊂𐊡𐌁",
+    "c": "сᏟᴄⲥꓚ𐊢𐌂𐐽𐔜𑣩𑣲",
+    "d": "ԁᎠᏧᑯᗞᗪᴅꓒꓓ",
+    "e": "ёεеҽᎬᴇⴹꓰꬲ𐊆𑣎",
+    "f": "ϝքᖴẝꓝꜰꞙꬵ𐊇𐊥𐔥𑣂",
+    "g": "ƍɡɢԍցᏀᏳᶃꓖ",
+    "h": "ʜηнһհᎻᏂᕼⲏꓧ𐋏",
+    "i": "їıɩɪιіӏᎥꙇ𑣃",
+    "j": "ʝϳјᎫᒍᴊꓙ",
+    "k": "κкᏦᛕᴋⲕꓗ𐔘",
+    "l": "ǀʟוןا١۱ߊᏞᒪᛁⲓⳑⵏꓡꓲ𐊊𐌉𐌠𐑃𐔦𑣒𖼖𖼨𞣇",
+    "m": "μϻмᎷᗰᛖᴍⲙꓟ𐊰𐌑",
+    "n": "ɴոռⲛꓠ𐔓",
+    "o": "οσоօסه٥ھہە۵߀०০੦૦ଠ୦௦౦೦ഠ൦๐໐ဝ၀ჿዐᴏᴑⲟⵔ〇ꓳꬽ𐊒𐊫𐐬𐓪𐔖𑓐𑣈𑣗𑣠",
+    "p": "ρрᏢᑭᴘᴩⲣꓑ𐊕",
+    "q": "ԛգզⵕꞯ",
+    "r": "ʀгᎡᎱᏒᖇᴦⲅꓣꭇꭈ𐓜𖼵",
+    "s": "ƽѕտᏕᏚꓢꜱ𐊖𐑈𑣁𖼺",
+    "t": "τтᎢᴛⲧꓔ𐊗𐊱𐌕𖼊",
+    "u": "ʋυսሀᑌᴜꓴꞟꭎꭒ𐓶𑣘𖽂",
+    "v": "νѵט٧۷Ꮩᐯᴠⴸꓦꛟ𐔝𑜆𑣀𖼈",
+    "w": "ɯѡԝաᎳᏔᴡꓪ𑜊𑜎𑜏𑣦𑣯",
+    "x": "χхᕁᕽᚷⲭⵝꓫꭓ𐊐𐊴𐌗𐌢𐔧𑣬",
+    "y": "ɣʏγуүყᎩᎽᶌỿⲩꓬꭚ𐊲𑣜𖽃",
+    "z": "ζᏃᴢꓜ𐋵𑣄𑣉𑣥",
+}.items() for char in chars})
 
 
 def skeleton(name: str) -> str:
