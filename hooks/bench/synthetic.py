@@ -15,6 +15,7 @@ import random
 import re
 import shutil
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,12 +104,15 @@ class Generator:
         self.rng = random.Random(seed)
         self.stubs: dict[str, list[Stub]] = {}
         serial = 0
+        uses: Counter[str] = Counter()  # two entities may not share a name: the n-th use is 'name (n)'
         for kind, count in split(entities).items():
             self.stubs[kind] = []
             for rank in range(count):
                 serial += 1
                 name, variant = S.name(kind, self.rng)
-                self.stubs[kind].append(Stub(kind, f"{slug(name)[:40].strip('-')}-{serial}", name, rank, variant))
+                uses[name] += 1
+                shown = name if uses[name] == 1 else f"{name} ({uses[name]})"
+                self.stubs[kind].append(Stub(kind, f"{slug(name)[:40].strip('-')}-{serial}", shown, rank, variant))
         self.pickers: dict[tuple[str, ...], Picker] = {}
         self.bags: dict[tuple[Any, ...], list[Any]] = {}
         self.names = [s.name for k in ("organization", "actor", "weapon", "software") for s in self.stubs.get(k, [])[:60]]
