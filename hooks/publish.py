@@ -20,32 +20,18 @@ from pathlib import Path
 DEADLINE = int(os.environ.get("BUILD_DEADLINE", "1800"))  # seconds a build may take before it is stopped
 
 
-class Stopped(Exception):
-    """SIGTERM: end as Ctrl-C ends, cleaning up on the way."""
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise Stopped
-
-
 def swap(fresh: Path, site: Path) -> None:
-    """Put `fresh` where `site` is: the old site is moved aside, the fresh one renamed into place, the old deleted.
-    Ctrl-C and SIGTERM wait until both renames are done."""
+    """Put `fresh` where `site` is: the old site is moved aside, the fresh one renamed into place, the old deleted."""
     old = site.with_name(f".{site.name}.old-{os.getpid()}")
-    signals = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    had_site = site.exists() or site.is_symlink()
+    if had_site:
+        os.rename(site, old)
     try:
-        had_site = site.exists() or site.is_symlink()
+        os.rename(fresh, site)
+    except OSError:
         if had_site:
-            os.rename(site, old)
-        try:
-            os.rename(fresh, site)
-        except OSError:
-            if had_site:
-                os.rename(old, site)
-            raise
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+            os.rename(old, site)
+        raise
     _remove(old)
 
 
@@ -56,10 +42,37 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def build(command: list[str]) -> int | None:
+    """Run the build `command`: its exit code, or None if Ctrl-C or SIGTERM stopped it. The signal handler only
+    notes the signal and passes it on, so this function always gets to clean up, wherever the signal comes."""
+    stopped: list[int] = []
+    child: list[subprocess.Popen[bytes]] = []
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.append(signum)
+        for process in child:
+            process.terminate()
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        child.append(subprocess.Popen(command))
+        if stopped:  # it came while the child was starting
+            child[0].terminate()
+        try:
+            code = child[0].wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            child[0].kill()
+            child[0].wait()
+            raise
+        return None if stopped else code
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def main(argv: list[str]) -> int:
     args, options = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     site = Path(args[0] if args else "site").absolute()
-    signal.signal(signal.SIGTERM, _stop)
     project = os.open(site.parent, os.O_RDONLY)  # one `make build` at a time in this folder
     try:
         fcntl.flock(project, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -70,11 +83,14 @@ def main(argv: list[str]) -> int:
     for stage in ("new", "old"):  # what a run that was killed left
         for leftover in site.parent.glob(f".{glob.escape(site.name)}.{stage}-*"):
             _remove(leftover)
-    fresh = site.with_name(f".{site.name}.new-{os.getpid()}")  # named before it exists: removed however this ends
+    fresh = site.with_name(f".{site.name}.new-{os.getpid()}")
     try:
         fresh.mkdir(mode=0o777)  # the umask applies, as to a folder MkDocs makes
-        command = [sys.executable, "-m", "mkdocs", "build", *(options or ["--strict"]), "--site-dir", str(fresh)]
-        if subprocess.run(command, timeout=DEADLINE).returncode:
+        code = build([sys.executable, "-m", "mkdocs", "build", *(options or ["--strict"]), "--site-dir", str(fresh)])
+        if code is None:
+            print(f"build stopped; {site} is left as it was", file=sys.stderr)
+            return 130
+        if code:
             print(f"error: the build failed; {site} is left as it was", file=sys.stderr)
             return 1
         swap(fresh, site)
@@ -82,9 +98,6 @@ def main(argv: list[str]) -> int:
         print(f"error: the build took over {DEADLINE} s (BUILD_DEADLINE) and was stopped; {site} is left as it was",
               file=sys.stderr)
         return 1
-    except (KeyboardInterrupt, Stopped):
-        print(f"build stopped; {site} is left as it was", file=sys.stderr)
-        return 130
     finally:
         _remove(fresh)
         os.close(project)

@@ -90,14 +90,21 @@ def test_make_build_leaves_the_previous_site_as_it_was_when_the_build_fails(buil
     assert not [p for p in built.iterdir() if p.name.startswith(".site")]
 
 
-def test_make_build_stopped_midway_leaves_the_previous_site_as_it_was(built: Path) -> None:
+def fresh_folder(project: Path, written: bool) -> bool:
+    """True once `make build`'s fresh folder exists (and, if `written`, holds a file of the build)."""
+    return any(p.name.startswith(".site.new-") and (not written or any(p.iterdir())) for p in project.iterdir())
+
+
+@pytest.mark.parametrize(("stop", "written"), [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True)])
+def test_make_build_stopped_midway_leaves_the_previous_site_as_it_was(built: Path, stop: int, written: bool) -> None:
+    """Stopped as the build starts, or once it has written into its fresh folder; by SIGTERM or Ctrl-C."""
     before = digests(built / "site")
     process = subprocess.Popen([*PUBLISH, "site"], cwd=built, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".site.new-") for p in built.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGTERM)
+    while not fresh_folder(built, written) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(stop)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "left as it was" in err
