@@ -12,13 +12,15 @@
 - `on_post_build`: write redirect stubs at the former URLs of renamed or merged entities (never over a page);
   in a dirty rebuild, take deleted pages out of the site and the search index.
 - `on_build_error`: a failed build leaves no record for the next dirty rebuild to trust.
-- `on_post_page`, `on_post_template`: every built page gets its Content-Security-Policy (`microsite.csp`).
+- `on_env`: the theme writes each page's Content-Security-Policy (`microsite.csp.ThemePolicy`).
+- `on_post_page`, `on_post_template`: a page holding script the theme did not write fails the build
+  (`microsite.csp.check_page`).
 
 `mkdocs build` does our work beside MkDocs' own, on the second core (`microsite.stream`): the history is read by a
 process forked as the data starts loading; a rendering process, forked once the data is linked, renders the pages in
 the order MkDocs reads them (those that show the history last, so that they are reached once it has been read),
 writes the feed and the downloads into the site folder, and then writes the pages MkDocs hands it back
-(`on_post_page`), each with its policy. The output is the same byte for byte.
+(`on_post_page`). The output is the same byte for byte.
 `serve` does all of it in its own process, as it always has.
 
 A data mistake becomes one `PluginError` listing every problem: no traceback, and no site is written."""
@@ -35,6 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -46,7 +49,7 @@ from mkdocs.structure.pages import Page
 # MkDocs puts this file's folder, hooks/, on the import path while it loads the hook: the one import root.
 from microsite import check, exports
 from microsite.build import WRITTEN, Settings, rendering_jobs, set_aside
-from microsite.csp import with_csp
+from microsite.csp import ForeignScript, ThemePolicy, check_page
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
 from microsite.history import History, HistoryCache, read_history, unavailable
@@ -244,7 +247,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         # The graph lives as long as this one build: exempt it from cyclic garbage collection, which would otherwise
         # walk all of it again and again in both processes (and copy the child's shared pages in doing so).
         gc.freeze()
-        _state.stream = Stream(make, finish=functools.partial(_with_csp, config=config))
+        _state.stream = Stream(make)
         if isinstance(_state.history, Pending):
             _state.history.release()  # the rendering process reads it
     _state.files = files
@@ -344,16 +347,29 @@ def _serving(config: MkDocsConfig) -> bool:
     return (config.site_url or "").startswith(f"http://{config.dev_addr.host}:{config.dev_addr.port}/")
 
 
-def _with_csp(html: str, config: MkDocsConfig) -> str:
-    return html if _serving(config) else with_csp(html)
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    if not _serving(config):
+        env.globals["content_security_policy"] = ThemePolicy(env, config)  # overrides/main.html writes it
+    return env
+
+
+def _checked(html: str, where: str, url: str, config: MkDocsConfig) -> str:
+    """The page, once it is found to hold no script that the theme did not write."""
+    if not _serving(config):
+        try:
+            check_page(html, where, url=url, site_url=config.site_url)
+        except ForeignScript as error:
+            raise PluginError(str(error)) from None
+    return html
 
 
 @event_priority(-100)  # last: the page as every plugin left it
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """In `mkdocs build` the rendering process, idle by now, adds the policy and writes the page: MkDocs skips an
-    empty page (its note of that is dropped, `_not_handed`)."""
+    """In `mkdocs build` the rendering process, idle by now, writes the page: MkDocs skips an empty page (its note
+    of that is dropped, `_not_handed`)."""
+    _checked(output, page.file.src_uri, page.url, config)
     if _state.stream is None or not output.strip():
-        return _with_csp(output, config)
+        return output
     with _reported(f"writing {page.file.src_uri}"):
         _state.stream.write(page.file.abs_dest_path, output)
     _state.handed.add(page.file.src_uri)
@@ -362,4 +378,5 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
     """404.html is a theme template, not a page."""
-    return _with_csp(output_content, config) if template_name.endswith(".html") else output_content
+    return _checked(output_content, template_name, template_name, config) if template_name.endswith(".html") \
+        else output_content
