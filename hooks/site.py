@@ -16,7 +16,9 @@ number of times, in any order.
 - `on_post_build`: write redirect stubs at the former URLs of renamed or merged entities (never over a page);
   in a dirty rebuild, take deleted pages out of the site and the search index.
 - `on_build_error`: a failed build leaves no record for the next dirty rebuild to trust.
-- `on_post_page`, `on_post_template`: every built page gets its Content-Security-Policy (`microsite.csp`).
+- `on_env`: the theme writes each page's Content-Security-Policy (`microsite.csp.ThemePolicy`).
+- `on_post_page`, `on_post_template`: a page holding script the theme did not write fails the build
+  (`microsite.csp.check_page`).
 - `on_serve`: the development server answers only requests addressed to it (`Host`), not a rebinding DNS name.
 
 A data mistake becomes one `PluginError` listing every problem: no traceback, and MkDocs has not cleaned the site
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -44,7 +47,7 @@ from mkdocs.structure.pages import Page
 
 # MkDocs puts this file's folder, hooks/, on the import path while it loads the hook: the one import root.
 from microsite import check, exports
-from microsite.csp import with_csp
+from microsite.csp import ForeignScript, ThemePolicy, check_page
 from microsite.dirty import DirtyBuilds, prune_search_index
 from microsite.errors import DataErrors
 from microsite.gitlog import remedy
@@ -265,18 +268,32 @@ def _forget_gone_pages(config: MkDocsConfig, site: Path) -> None:
 
 # Every built page carries its Content-Security-Policy (GitHub Pages sends no headers); hooks/microsite/csp.py.
 # Not under `mkdocs serve`: its live-reload script is inline and new per request.
-def _with_csp(html: str) -> str:
-    return html if _state.serving else with_csp(html)
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    if not _state.serving:
+        env.globals["content_security_policy"] = ThemePolicy(env, config)  # overrides/main.html writes it
+    return env
+
+
+def _checked(html: str, where: str, url: str, config: MkDocsConfig) -> str:
+    """The page, once it is found to hold no script that the theme did not write."""
+    if not _state.serving:
+        try:
+            check_page(html, where, url=url, site_url=config.site_url)
+        except ForeignScript as error:
+            raise PluginError(str(error)) from None
+    return html
 
 
 @event_priority(-100)  # last: the page as every plugin left it
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    return _with_csp(output)
+    return _checked(output, page.file.src_uri, page.url, config)
 
 
 def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
     """404.html is a theme template, not a page."""
-    return _with_csp(output_content) if template_name.endswith(".html") else output_content
+    if not template_name.endswith(".html"):
+        return output_content
+    return _checked(output_content, template_name, template_name, config)
 
 
 def on_serve(server: Any, config: MkDocsConfig, builder: Callable[..., None]) -> Any:

@@ -17,7 +17,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from . import views
-from .csp import with_csp
+from .csp import policy
 from .errors import DataError, DataErrors, shown
 from .exports import catalogue, entity_downloads
 from .graph import Graph
@@ -184,8 +184,9 @@ class Renderer:
                 yield old, entity
 
     def redirect_html(self, target_url: str, title: str) -> str:
-        """A stub page that sends readers and crawlers to `target_url`, with the CSP of every page."""
-        return with_csp(_environments()[1].get_template("redirect.html.j2").render(url=target_url, title=title))
+        """A stub page that sends readers and crawlers to `target_url`, under the site's policy: no inline script."""
+        return _environments()[1].get_template("redirect.html.j2").render(url=target_url, title=title,
+                                                                             policy=Markup(policy()))
 
     def render(self, template: str, page: str, **context: Any) -> str:
         template = _environments()[0].get_template(template)
