@@ -121,6 +121,25 @@ class Citation:
 
 
 @dataclass
+class Correction:
+    """A correction note for readers: what was wrong, what is right now, and the day it was corrected."""
+
+    date: PartialDate
+    note: str
+    location: Location
+
+
+@dataclass
+class Withdrawal:
+    """A statement the site no longer makes, with the day and the editor's reason, in words for readers."""
+
+    statement: str
+    date: PartialDate
+    reason: str
+    location: Location
+
+
+@dataclass
 class Position:
     """One side of a disagreement between sources."""
 
@@ -141,6 +160,7 @@ class Fact:
     status: str
     citations: list[Citation]
     positions: list[Position]
+    corrections: list[Correction]
     location: Location
 
     def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
@@ -159,6 +179,7 @@ class Relation:
     status: str
     note: str | None
     citations: list[Citation]
+    corrections: list[Correction]
     location: Location
 
     def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
@@ -219,6 +240,11 @@ CITATION = Record("citation", (
 ), Citation, help="A source id and a verbatim quote from it.")
 CITATIONS = ListOf(CITATION)
 STATUS = Choice(STATUSES)
+CORRECTIONS = ListOf(Record("correction", (
+    Field("date", Date(), "the day of the correction", required=True),
+    Field("note", Text(prose=True), "for readers: what was wrong and what is right now, e.g. 'An earlier version said "
+          "X; the source says Y.'", required=True),
+), Correction, help="A correction note, written for readers."))
 POSITION = Record("position", (
     Field("claim", Text(prose=True), "what this side says, in clean English", required=True),
     Field("citations", ListOf(CITATION, 1), "the sources of this side", required=True),
@@ -228,6 +254,7 @@ FACT = Record("fact", (
     Field("status", STATUS, "how certain the sources are", required=True),
     Field("citations", CITATIONS, "sources and verbatim quotes", default=list),
     Field("positions", ListOf(POSITION), "for a disputed fact: each side with its sources", default=list),
+    Field("corrections", CORRECTIONS, "what was corrected in this fact, and when, for readers", default=list),
 ), Fact, _check_fact, rules=(
     {"if": {"properties": {"status": {"const": "disputed"}}, "required": ["status"]},
      "then": {"required": ["positions"], "properties": {"positions": {"type": "array", "minItems": 2}}}},
@@ -243,6 +270,7 @@ RELATION = Record("relation", (
     Field("status", STATUS, "how certain the sources are", required=True),
     Field("note", Text(prose=True), "a short qualification shown with the relation"),
     Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes", required=True),
+    Field("corrections", CORRECTIONS, "what was corrected in this relation, and when, for readers", default=list),
 ), Relation)
 ALIAS = Record("alias", (
     Field("name", Text(), "the other name, in its own script", required=True),
@@ -317,6 +345,8 @@ class IndicatorList:
 
     type: str
     values: list[str]
+    context: str | None
+    active: Period | None
     citation: Citation
     location: Location
 
@@ -364,6 +394,9 @@ class IndicatorRecord(Record):
 INDICATORS = ListOf(IndicatorRecord("indicator list", (
     Field("type", Choice({k: v.meaning for k, v in INDICATOR_TYPES.items()}), "what sort of indicator", required=True),
     Field("values", ListOf(Text(), 1), "the indicators, one per item, defanged as published", required=True),
+    Field("context", Text(), "what they were, in the source's terms, e.g. 'command-and-control addresses'"),
+    Field("active", When(), "when the source saw them in use: 2022-01, or start, qualifier and end (2022-05); "
+          "leave it out where the source gives no time"),
     Field("citation", CITATION, "the source that published them, with its words", required=True),
 ), IndicatorList))
 
@@ -447,6 +480,13 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("summary", Text(prose=True), "one or two sentences in clean English", required=True),
     Field("facts", ListOf(FACT), "statements with their sources", default=list),
     Field("relations", ListOf(RELATION), "typed links from this entity to others", default=list),
+    Field("corrections", CORRECTIONS, "corrections of the entity as a whole (its name, summary or kind), for readers",
+          default=list),
+    Field("withdrawn", ListOf(Record("withdrawal", (
+        Field("statement", Text(prose=True), "the statement as it was shown", required=True),
+        Field("date", Date(), "the day it was withdrawn", required=True),
+        Field("reason", Text(prose=True), "for readers: why the site no longer says it", required=True),
+    ), Withdrawal)), "statements the site no longer makes, with the reason", default=list),
     Field("former_ids", ListOf(FormerId(), unique=True), "ids this entity had before a rename or merge, as 'old-id', or as "
           "'weapons/old-id' when it was of another kind; their URLs redirect here", default=list),
 )
@@ -470,6 +510,23 @@ INDUSTRY_SECTORS: dict[str, str] = {sector: sector.replace("-", " ") for sector 
 def _check_source(values: dict[str, Any], where: Location) -> None:
     if not values.get("url") and not values.get("archive"):
         raise DataError(where, "a source needs a 'url' or an 'archive' file", "add 'url:' or 'archive: seeds/<file>'")
+    if values.get("tier") == "republication" and not values.get("copy_of"):
+        raise DataError(where, "a republication or translation names the source it copies",
+                        "add 'copy_of: <source id>'")
+    if values.get("copy_of") and values.get("tier") not in ("republication", "seed"):
+        raise DataError(where, "a source that copies another is a republication (or the seed)",
+                        "set 'tier: republication'")
+
+
+# What a source is, most direct first: shown beside every citation of it.
+SOURCE_TIERS: dict[str, str] = {
+    "primary-report": "a primary technical report: the researchers' own account of their findings",
+    "news-report": "an original news report, by the outlet that did the reporting",
+    "official-document": "an official document: a government, court, UN or company statement",
+    "republication": "a republication, syndicated copy or translation of another source (named in copy_of)",
+    "secondary": "a secondary summary of other reporting",
+    "seed": "the archived seed article this site started from (a machine translation)",
+}
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
@@ -546,10 +603,13 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("language", Text(), "language code of the text, e.g. en, de", required=True),
         Field("translated_from", Text(), "language code of the original, for a translation"),
         Field("machine_translation", Flag(), "true if the text is a machine translation", default=False),
+        Field("tier", Choice(SOURCE_TIERS), "what the source is: " + ", ".join(SOURCE_TIERS)),
         Field("copy_of", RefTo("source"), "the source this is a republication or translation of"),
         Field("notes", Text(prose=True), "what the reader should know about this source"),
         Field("uncited", ListOf(UNCITED), "for an archived text: passages deliberately not cited, with the reason",
               default=list),
+        Field("indicators", INDICATORS, "indicators of compromise the source published without tying them to a group "
+              "or a piece of software", default=list),
     ), ("publisher", "date"), Stix(StixType("report")), page_template="source.md.j2", counted="citations",
         check=_check_source, rules=(
             {"anyOf": [{"properties": {key: {"type": "string"}}, "required": [key]} for key in ("url", "archive")]},)),
@@ -567,6 +627,8 @@ class Entity:
     summary: str
     facts: list[Fact]
     relations: list[Relation]
+    corrections: list[Correction]
+    withdrawn: list[Withdrawal]
     former_ids: list[str]
     attrs: dict[str, Any]
     location: Location

@@ -63,6 +63,11 @@ def day(date: PartialDate) -> str:
     return timestamp(dt.datetime(*date.bounds()[0], tzinfo=dt.UTC))
 
 
+def last_moment(date: PartialDate) -> str:
+    """The first moment after the last day a date may mean, as a STIX timestamp (an exclusive end)."""
+    return timestamp(dt.datetime(*date.bounds()[1], tzinfo=dt.UTC) + dt.timedelta(days=1))
+
+
 def stix_id(stix_type: str, key: str) -> str:
     return f"{stix_type}--{uuid.uuid5(NAMESPACE, key)}"
 
@@ -259,15 +264,24 @@ class Bundler:
         declared = INDICATOR_TYPES[indicators.type]
         source = self.graph.get(indicators.citation.source.id)
         published = day(source.attrs["date"]) if source.attrs.get("date") else self.now
+        window = indicators.active  # when the source saw them in use: the indicator is valid then, not from its report on
+        valid_from = day(window.start) if window else published
+        valid_until = last_moment(window.end or window.start) if window else None
         for value in map(refang, indicators.values):
             sco = self.stixed.add(observable(indicators.type, value), entity.id)
             obj = self.stixed.add({
                 **self._common("indicator", stix_id("indicator", f"indicator/{indicators.type}/{value}")),
                 "name": value, "description": f"{declared.title}: an indicator of compromise, as a source published it.",
                 "indicator_types": ["malicious-activity"], "pattern": pattern(indicators.type, value),
-                "pattern_type": "stix", "pattern_version": "2.1", "valid_from": published, "external_references": [],
+                "pattern_type": "stix", "pattern_version": "2.1", "valid_from": valid_from, "external_references": [],
+                **({"valid_until": valid_until} if valid_until else {}),
             }, entity.id)
-            obj["valid_from"] = min(obj["valid_from"], published)
+            obj["valid_from"] = min(obj["valid_from"], valid_from)
+            if "valid_until" in obj:  # seen by several sources: the widest window, open-ended if one has no end
+                if valid_until:
+                    obj["valid_until"] = max(obj["valid_until"], valid_until)
+                else:
+                    del obj["valid_until"]
             obj["external_references"] += [ref for ref in self._cite(obj["id"], [indicators.citation])
                                            if ref not in obj["external_references"]]
             # Keyed by what they point to: an entity's id, or the observable's STIX id, which no entity id can be
