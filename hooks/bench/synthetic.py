@@ -311,7 +311,7 @@ class Generator:
         if stub.id in self.archived and rng.random() < 0.5:
             doc.update(translated_from="de", machine_translation=True)
         if stub.rank > 0 and rng.random() < 0.08:
-            doc["copy_of"] = self.stubs["source"][rng.randrange(stub.rank)].id
+            doc.update(tier="republication", copy_of=self.stubs["source"][rng.randrange(stub.rank)].id)
         if rng.random() < 0.97:
             doc["notes"] = S.note(rng)
         if stub.id in self.archived and rng.random() < 0.5:
