@@ -27,6 +27,7 @@ it is whole."""
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import gc
 import logging
@@ -93,6 +94,7 @@ class MicrositeConfig(Config):
 
     overview = c.Optional(c.Type(str))  # the id of the event whose summary and facts open the home page
     history_uri = c.Optional(c.Type(str))  # a file's history on the forge, relative to repo_url: 'commits/main/'
+    published = c.Optional(c.Type(datetime.date))  # the day the site was first published: later changes are shown
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -169,7 +171,8 @@ def _publication(config: MkDocsConfig) -> Publication:
     if config.repo_url and _state.options.history_uri:
         forge = f"{config.repo_url.rstrip('/')}/{_state.options.history_uri.lstrip('/')}"
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return Publication(config.site_name, config.site_url or "", forge, int(epoch) if epoch.isdigit() else 0)
+    published = _state.options.published.isoformat() if _state.options.published else None
+    return Publication(config.site_name, config.site_url or "", forge, int(epoch) if epoch.isdigit() else 0, published)
 
 
 @event_priority(50)  # before plugins that snapshot `files` in their own on_files

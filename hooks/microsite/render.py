@@ -16,12 +16,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from . import views
+from . import corrections, views
 from .csp import policy
 from .errors import DataError, DataErrors, shown
 from .exports import catalogue, entity_downloads
 from .graph import Graph
-from .history import FEED_ENTRIES, History, ItemHistory
+from .history import History, ItemHistory
 from .model import (
     ALIAS,
     CERTAINTY,
@@ -122,12 +122,14 @@ class Publication:
     """Where the site is published, for the feed and the links to a file's history (from mkdocs.yml and the
     environment): `url` is the site's address ending in '/' ('' for relative links), `forge` the repository's
     web address of a file's history up to its path ('https://github.com/o/r/commits/main/'), `epoch` the feed's
-    date when there is no history (SOURCE_DATE_EPOCH: never the clock)."""
+    date when there is no history (SOURCE_DATE_EPOCH: never the clock), `published` the day the site was first
+    published: the data's changes after it are shown to readers, none before."""
 
     name: str = "Changes"
     url: str = ""
     forge: str | None = None
     epoch: int = 0
+    published: str | None = None  # the day the site was first published (YYYY-MM-DD): later changes are shown
 
 
 FEED = "feed.xml"
@@ -145,10 +147,13 @@ class Renderer:
         self.overview = graph.entities.get(overview or "")
         self.history = history or History()
         self.publication = publication
+        self.notices = corrections.notices(graph, self.history, publication.published)
         at = {entity.location.path: entity for entity in graph.entities.values()}
         self.context = {"graph": graph, **{name: functools.partial(view, graph) for name, view in views.VIEWS.items()},
                         "history": self.history, "publication": publication, "entity_at": at.get,
-                        "say": functools.partial(_say, graph)}
+                        "say": functools.partial(_say, graph), "notices": self.notices,
+                        "page_notices": functools.partial(corrections.of_entity, graph),
+                        "plain": functools.partial(_plain, graph)}
 
     def with_history(self, history: History) -> Renderer:
         """The same renderer, with the history of the data (read while the data loaded, in another process)."""
@@ -193,9 +198,9 @@ class Renderer:
         return template.render(page=page, refs=References(), **self.context, **context)
 
     def feed(self) -> str:
-        """The Atom feed of the newest changes (`history.FEED_ENTRIES`), dated by their commits."""
-        entries = self.history.entries[:FEED_ENTRIES]
-        updated = entries[0].commit.stamp if entries else _stamp(self.publication.epoch)
+        """The Atom feed of the newest notices (`corrections.FEED_NOTICES`), dated by their days."""
+        entries = self.notices[:corrections.FEED_NOTICES]
+        updated = f"{entries[0].day}T00:00:00Z" if entries else _stamp(self.publication.epoch)
         return _environments()[1].get_template("feed.xml.j2").render(
             entries=entries, updated=updated, **self.context)
 
@@ -229,7 +234,7 @@ def _environments() -> tuple[Environment, Environment]:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
     )
-    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator)
+    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator, day=corrections.human_day)
     markdown.globals.update(
         kinds=KINDS, statuses=STATUSES, certainty=CERTAINTY, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
         catalogue=catalogue, downloads=entity_downloads,
@@ -237,7 +242,8 @@ def _environments() -> tuple[Environment, Environment]:
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
     )
-    markdown.globals.update(item_history=_item_history, prose_words=prose_words)
+    markdown.globals.update(item_history=_item_history, prose_words=prose_words, by_day=corrections.by_day,
+                            recent=corrections.RECENT)
     html = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
     html.filters.update(xml=xml_escape)
     html.globals.update(feed_id=_feed_id)
@@ -368,6 +374,11 @@ def _archived_copy(context: Context, source: Entity) -> Markup:
 
 
 # --------------------------------------------------------------------------- history helpers
+
+
+def _plain(graph: Graph, text: str) -> str:
+    """Prose as plain text (a feed's): entity links as the entities' names now, emphasis as plain words."""
+    return _say(graph, prose_words(text, limit=len(text)))
 
 
 def _say(graph: Graph, words: Words) -> str:

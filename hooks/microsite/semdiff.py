@@ -25,6 +25,7 @@ from .text import ENTITY_LINK, PROSE_TOKEN
 LONGEST = 140  # characters of a statement quoted in a sentence
 SIMILAR = 0.6  # two wordings at least this alike are one fact reworded
 TRACKED = ("facts", "relations")  # the lists whose items carry their own history on the page
+NOTES = ("corrections", "withdrawn")  # the editors' notes: readers see them as they are, not as changes
 _SPACES = re.compile(r"\s+")
 
 
@@ -224,6 +225,8 @@ def diff(old: Version | None, new: Version | None) -> Diff:
     specs = [*COMMON_FIELDS, *(new.kind.fields if old.kind is new.kind else ())]
     for spec in specs:
         before, after = old.values.get(spec.name), new.values.get(spec.name)
+        if spec.name in NOTES:
+            continue
         if spec.name in TRACKED:
             steps = result.steps[spec.name] = _tracked(spec, before, after, new.name)
             result.lines += [line for step in steps for line in step.lines]
@@ -255,7 +258,7 @@ def _record(record: Record, old: dict[str, Any], new: dict[str, Any], subject: s
     about = label(record, new, subject) if named else None
     for spec in record.fields.values():
         before, after = old.get(spec.name), new.get(spec.name)
-        if before == after:
+        if before == after or spec.name in NOTES:
             continue
         if spec.name == WORDING.get(record.description):
             yield (f"{record.description} reworded: ", *quoted(prose_words(after)), " (was ",
