@@ -42,16 +42,16 @@ import yaml
 import linkcheck
 import safenet
 from microsite import check
-from microsite.errors import DataErrors
+from microsite.errors import DataErrors, shown
 from microsite.load import UNSAFE_CHARS
 from microsite.model import Entity
 from microsite.quotes import Archive, fold
-from microsite.verification import FOLDER, Timestamp, record_text
+from microsite.schema import url_problem
+from microsite.verification import FOLDER, WAYBACK, Timestamp, record_text, snapshot_problem, snapshot_url
 
 AGENT = "npo-mash-microsite-verify"  # the product token robots.txt rules are matched against
 USER_AGENT = f"{AGENT}/1.0 (checks a research microsite's quotes against the pages they cite; Python)"
 ARCHIVE_API = "https://archive.org/wayback/available"
-WAYBACK = "https://web.archive.org"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")  # pages whose text is searched
 READ_TYPES = (*TEXT_TYPES, "application/json")  # bodies read at all (JSON: the archive's answers)
 SNAPSHOT_TIME = re.compile(r"[0-9]{14}")
@@ -68,7 +68,7 @@ class Settings:
 
     options: linkcheck.Options
     archive_api: str = ARCHIVE_API  # another value only in tests (a local fake)
-    wayback: str = WAYBACK
+    wayback: str = WAYBACK  # where snapshots are read; records always name them on WAYBACK
     save: bool = False
 
 
@@ -176,8 +176,8 @@ class Snapshot:
     """The Internet Archive capture closest to a date."""
 
     captured: str  # YYYYMMDDhhmmss
-    page: str  # the snapshot as readers see it
-    raw: str  # the page as captured, without the Wayback Machine's frame (id_)
+    page: str  # the snapshot as readers see it, on WAYBACK
+    raw: str  # the page as captured, without the Wayback Machine's frame (id_), where `Settings.wayback` serves it
 
     def record(self) -> dict[str, str]:
         moment = datetime.strptime(self.captured, "%Y%m%d%H%M%S")
@@ -240,6 +240,13 @@ class Verifier:
         page.note = _clean(page.note) if page.note else None
         return page
 
+    def snapshot_address(self, read: str) -> str | None:
+        """The address readers use for a snapshot read at `read` (on WAYBACK, without the id_ flag), or None if the
+        reading ended outside the archive's snapshots."""
+        match = re.fullmatch(re.escape(self.settings.wayback.rstrip("/")) + r"/web/([0-9]{14})(?:id_)?/(.+)", read)
+        address = snapshot_url(*match.groups()) if match else ""
+        return address if match and not url_problem(address) and not snapshot_problem(address) else None
+
     def closest(self, url: str, date: str | None) -> Snapshot | None:
         """The Internet Archive's snapshot of `url` closest to `date` (YYYYMMDD), if it has a good one."""
         query = urlencode({"url": url, **({"timestamp": date} if date else {})})
@@ -252,8 +259,7 @@ class Verifier:
             return None
         if not good or not SNAPSHOT_TIME.fullmatch(captured) or not _real_time(captured):
             return None
-        base = self.settings.wayback.rstrip("/")
-        return Snapshot(captured, f"{base}/web/{captured}/{url}", f"{base}/web/{captured}id_/{url}")
+        return Snapshot(captured, snapshot_url(captured, url), f"{self.settings.wayback.rstrip('/')}/web/{captured}id_/{url}")
 
     def save(self, url: str) -> str:
         """Ask the Internet Archive to capture `url` (Save Page Now); what it answered."""
@@ -272,7 +278,11 @@ class Verifier:
         missing = [quote for quote, entry in results.items() if entry["result"] != "found"]
         if missing and snapshot is not None:
             archived = self.read(snapshot.raw)
-            public = re.sub(r"/web/([0-9]{14})id_/", r"/web/\1/", archived.url, count=1)
+            public = self.snapshot_address(archived.url)
+            if public is None:  # what was read is no snapshot: nothing found in it counts
+                public = snapshot.page
+                archived = Page(public, archived.fetched, note=f"the snapshot led out of the Internet Archive, to "
+                                                              f"{shown(archived.url, 100)}")
             for quote in missing:
                 entry = archived.search(quote, "snapshot", public)
                 if entry["result"] == "found" or results[quote]["result"] == "unreachable":

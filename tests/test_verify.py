@@ -257,7 +257,7 @@ def test_a_news_article_with_boilerplate_and_typographic_quotes_is_found_on_the_
 
 
 def test_the_source_page_links_its_archived_copy_and_lists_its_quotes_with_their_state(verified: Verified) -> None:
-    snapshot = f"http://127.0.0.1:{verified.server.port}/web/{SNAPSHOT_TIME}/{verified.server.url('/news/hackers-breached')}"
+    snapshot = f"https://web.archive.org/web/{SNAPSHOT_TIME}/{verified.server.url('/news/hackers-breached')}"
     assert verified.record("news")["archived_copy"] == {"url": snapshot, "captured": "2023-08-07T12:00:00Z"}
     raw = verified.site.page("sources/news.md").path.read_text(encoding="utf-8")
     assert f'<a href="{snapshot}">Internet Archive, 7 August 2023</a>' in raw
@@ -268,7 +268,7 @@ def test_the_source_page_links_its_archived_copy_and_lists_its_quotes_with_their
 def test_a_page_that_changed_is_checked_in_its_snapshot_and_a_lost_quote_links_the_archived_copy(verified: Verified) -> None:
     server = verified.server
     source_url = server.source_url(CASES["changed"])
-    snapshot = f"http://127.0.0.1:{server.port}/web/{SNAPSHOT_TIME}/{source_url}"
+    snapshot = f"https://web.archive.org/web/{SNAPSHOT_TIME}/{source_url}"
     moved, kept, never = (verified.entry("changed", n) for n in range(3))
     assert (moved["result"], moved["where"], moved["url"]) == ("found", "snapshot", snapshot)
     assert (kept["result"], kept["where"], kept["url"]) == ("found", "live", source_url)
