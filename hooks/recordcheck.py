@@ -68,9 +68,10 @@ def problems(files: list[str], branch: str, same_repository: bool) -> list[DataE
 
 
 def _printable(path: str) -> str:
-    """A path from the pull request as it may be printed: a name with line breaks or control characters is quoted,
-    so it can neither forge a line of this output nor a command to the CI runner."""
-    return path if path.isprintable() else shown(path, 200)
+    """A path from the pull request as it may be printed: a name with line breaks or control characters, or one that
+    starts like a command to the CI runner ('::'), is quoted, so it can forge neither a line of this output nor a
+    command."""
+    return path if path.isprintable() and not path.startswith("::") else shown(path, 200)
 
 
 def main(argv: list[str] | None = None) -> int:

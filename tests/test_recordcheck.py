@@ -112,13 +112,15 @@ def test_a_pull_request_that_leaves_the_records_alone_passes(tmp_path: Path) -> 
     assert recordcheck(repo, event(tmp_path, base, head, "fix-typo")).returncode == 0
 
 
-def test_a_file_name_cannot_forge_a_line_of_the_output_or_a_command_to_the_runner(tmp_path: Path) -> None:
-    name = "data/verification/x\n::error::all good\n.yml"
+@pytest.mark.parametrize(("name", "branch"), [("data/verification/x\n::error::all good\n.yml", "fix-typo"),
+                                             ("::error::all good", "automated/verify-sources")])
+def test_a_file_name_cannot_forge_a_line_of_the_output_or_a_command_to_the_runner(tmp_path: Path, name: str,
+                                                                                   branch: str) -> None:
     repo, base, head = pull_request(tmp_path, {name: "source: x\n"})
-    result = recordcheck(repo, event(tmp_path, base, head, "fix-typo"))
+    result = recordcheck(repo, event(tmp_path, base, head, branch))
     assert result.returncode == 1
     assert not any(line.startswith("::") for line in result.stdout.splitlines())
-    assert result.stdout.startswith(repr(name) + ":1:1: only the weekly quote check changes data/verification/")
+    assert result.stdout.startswith(repr(name) + ":1:1: ")
 
 
 @pytest.mark.parametrize("content", ["{not json", json.dumps({"push": {}}), json.dumps({"pull_request": {
