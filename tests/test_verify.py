@@ -136,6 +136,16 @@ def page_for(server: Server, path: str, agent: str) -> tuple[int, str, bytes]:
 REDIRECTS = {"/old-address": "/moved", "/moved": "{base}/news/hackers-breached", "/to-intranet": "http://intranet.example/"}
 
 
+def respond(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes = b"") -> None:
+    """Send one whole answer; a client that hangs up first (at its byte cap) is no error."""
+    with suppress(OSError):
+        handler.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+
 def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
@@ -143,21 +153,12 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
             if self.path == "/hang":
                 time.sleep(3)
                 return
-            try:
-                if self.path in REDIRECTS:
-                    self.send_response(301 if self.path == "/old-address" else 302)
-                    self.send_header("Location", REDIRECTS[self.path].replace("{base}", server.url("")))
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                status, content_type, body = page_for(server, self.path, self.headers["User-Agent"] or "")
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the client gave up (the byte cap)
+            if self.path in REDIRECTS:
+                respond(self, 301 if self.path == "/old-address" else 302,
+                        {"Location": REDIRECTS[self.path].replace("{base}", server.url(""))})
+                return
+            status, content_type, body = page_for(server, self.path, self.headers["User-Agent"] or "")
+            respond(self, status, {"Content-Type": content_type}, body)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -457,20 +458,12 @@ def hostile_handler(robots: tuple[str, bytes] | None = None) -> type[BaseHTTPReq
         def do_GET(self) -> None:  # noqa: N802
             port = self.server.server_address[1]
             if self.path in HOSTILE_REDIRECTS:
-                self.send_response(302)
                 location = HOSTILE_REDIRECTS[self.path].replace("{port}", str(port))
-                self.send_header("Location", location.encode("utf-8").decode("latin-1"))  # raw UTF-8, as some servers do
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                respond(self, 302, {"Location": location.encode("utf-8").decode("latin-1")})  # raw UTF-8, as some send
                 return
             found = robots if robots and self.path == "/robots.txt" else HOSTILE_PAGES.get(self.path)
             content_type, body = found or ("text/html", b"<h1>Not found</h1>")
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with suppress(OSError):  # the client gave up (the byte cap)
-                self.wfile.write(body)
+            respond(self, 200 if found else 404, {"Content-Type": content_type}, body)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -541,7 +534,7 @@ def test_a_page_built_to_be_slow_to_parse_is_read_within_the_budget_or_not_at_al
     assert hostile.entry("links") == {"quote": QUOTE, "result": "unreachable", "url": hostile.urls["links"],
                                       "checked": "2024-05-06T05:17:03Z",
                                       "note": f"not read: the page has more than {pagetext.MAX_ELEMENTS} elements"}
-    assert hostile.seconds < 10
+    assert hostile.seconds < 20  # the 80,000 attributes alone took 50 s before the budget
 
 
 @pytest.mark.parametrize("shape", ["attributes", "links"])
