@@ -28,6 +28,7 @@ from lxml.etree import ParserError
 MAX_ELEMENTS = 5_000  # trafilatura takes about 2 s on 5,000 links in one paragraph, its slowest shape we measured
 MAX_TAGS = 15_000  # start and end tags, comments and declarations
 MAX_CHARS = 2 << 20  # of markup and text left after the rewrite
+TOO_LONG = f"the page has more than {MAX_CHARS} characters of text and markup"
 MAX_ATTRIBUTES_READ = 64  # of one tag; the rest are dropped unread
 KEPT_ATTRIBUTES = frozenset({"id", "class", "href", "lang", "role", "colspan", "rowspan",  # what trafilatura reads
                              "hidden", "aria-hidden", "style"})  # what step 3 reads
@@ -122,9 +123,11 @@ def sanitize(html: str) -> str:
         out.append(written)
         size += len(written)
         if size > MAX_CHARS:
-            raise Unreadable(f"the page has more than {MAX_CHARS} characters of text and markup")
+            raise Unreadable(TOO_LONG)
         position = end
-    out.append(html[position:].replace("<", "&lt;"))
+    out.append(text := html[position:].replace("<", "&lt;"))
+    if size + len(text) > MAX_CHARS:
+        raise Unreadable(TOO_LONG)
     return "".join(out)
 
 

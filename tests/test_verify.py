@@ -548,6 +548,16 @@ def test_the_text_of_a_page_at_the_budget_takes_seconds_not_minutes(shape: str) 
     assert full and time.process_time() - start < 6
 
 
+@pytest.mark.parametrize(("inner", "why"), [
+    ("<b>x</b>" * (pagetext.MAX_ELEMENTS + 1), f"more than {pagetext.MAX_ELEMENTS} elements"),
+    ("</b>" * (pagetext.MAX_TAGS + 1), f"more than {pagetext.MAX_TAGS} tags"),
+    ("word " * (pagetext.MAX_CHARS // 5 + 1), f"more than {pagetext.MAX_CHARS} characters"),  # one text, no tag after it
+])
+def test_a_page_over_the_budget_is_not_read(inner: str, why: str) -> None:
+    with pytest.raises(pagetext.Unreadable, match=why):
+        pagetext.texts(f"<html><body><p>{inner}".encode(), "text/html", "utf-8")
+
+
 @pytest.mark.parametrize("name", HIDDEN)
 def test_text_hidden_on_the_page_is_not_found(hostile: Hostile, name: str) -> None:
     assert hostile.entry(name)["result"] == "not-found"
