@@ -228,7 +228,11 @@ class Checker:
                 return current, hops, answer
             if hops == self.options.max_redirects:
                 return current, hops, Answer(answer.code, error=f"more than {hops} redirects")
-            current, hops = urljoin(current, answer.location.strip()), hops + 1
+            try:
+                current, hops = urljoin(current, answer.location.strip()), hops + 1
+            except ValueError:  # e.g. 'http://[::1': the chain ends at the last address that parsed
+                return current, hops, Answer(answer.code, refused=f"a redirect to {answer.location[:100]!r}, which "
+                                                                  "cannot be parsed")
 
     def check(self, url: str) -> Result:
         """Follow the redirect chain from `url` and classify where it ends."""

@@ -2,8 +2,9 @@
 
 A separate, network-bound command (`make verify-sources`), never part of the build. For each source in
 data/sources with a `url`, it reads the page politely (robots.txt first, an honest User-Agent, one request at a time
-per host with a pause between two, timeouts, retries with backoff, a byte cap, HTML and plain text only), takes the
-article text with trafilatura and looks for every quote citing the source with the project's one normalisation
+per host with a pause between two, timeouts, retries with backoff, a byte cap, HTML and plain text only; a robots.txt
+that cannot be read as text forbids its whole site), takes the visible article text within a CPU and size budget
+(hooks/pagetext.py) and looks for every quote citing the source with the project's one normalisation
 (`microsite.quotes`). It asks the Internet Archive for the snapshot closest to the source's date: that is the
 source's archived copy, and where the live page is gone or no longer holds a quote, the quote is looked for there.
 `--save` asks the Internet Archive to capture pages it has no snapshot of.
@@ -11,9 +12,12 @@ source's archived copy, and where the live page is gone or no longer holds a quo
 Every request, robots.txt and the archive's own included, goes through hooks/safenet.py (http(s) only, public
 addresses only, every redirect hop checked again, one deadline, a byte cap) by way of linkcheck's polite `Checker`.
 What it finds is written to data/verification/<source-id>.yml (`microsite.verification`), keys sorted and quotes in
-order, a quote's date kept while what was found stays the same, so the records change only when the web did.
-A report (the weekly pull request's body) lists the quotes that stopped matching. It always exits 0 on a finished
-run: a quote that is no longer on its page is for an editor to judge, not a failure.
+order, a quote's date kept while what was found stays the same, so the records change only when the web did. A
+record holds only addresses the data loader accepts (`url_problem`) and snapshots on https://web.archive.org; a page
+that cannot be read, or a source whose check breaks off, is a record that says why, never the end of the run. The
+records it rewrites are not read before it runs, so a bad one cannot stop it. A report (the weekly pull request's
+body, where nothing a page said can mention anyone or link an issue) lists the quotes that stopped matching. It
+always exits 0 on a finished run: a quote that is no longer on its page is for an editor to judge, not a failure.
 """
 
 from __future__ import annotations
@@ -36,27 +40,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-import trafilatura
 import yaml
 
 import linkcheck
+import pagetext
 import safenet
 from microsite import check
-from microsite.errors import DataErrors
+from microsite.errors import DataErrors, shown
 from microsite.load import UNSAFE_CHARS
 from microsite.model import Entity
 from microsite.quotes import Archive, fold
-from microsite.verification import FOLDER, Timestamp, record_text
+from microsite.schema import url_problem
+from microsite.verification import FOLDER, WAYBACK, Timestamp, record_text, snapshot_problem, snapshot_url
 
 AGENT = "npo-mash-microsite-verify"  # the product token robots.txt rules are matched against
 USER_AGENT = f"{AGENT}/1.0 (checks a research microsite's quotes against the pages they cite; Python)"
 ARCHIVE_API = "https://archive.org/wayback/available"
-WAYBACK = "https://web.archive.org"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")  # pages whose text is searched
 READ_TYPES = (*TEXT_TYPES, "application/json")  # bodies read at all (JSON: the archive's answers)
 SNAPSHOT_TIME = re.compile(r"[0-9]{14}")
 DEFAULTS = linkcheck.Options(timeout=20.0, backoff=2.0, delay=2.0, max_bytes=8 << 20)  # patient with slow news sites
 MAX_REPORT = 60_000  # characters: GitHub refuses a pull request body over 65,536
+GITHUB_REFERENCE = re.compile(r"(?<=[@#])|(?<=:)(?=//)|(?<=\bGH)(?=-)|(?<=\bwww)(?=\.)", re.I)  # see pull_request_text
 Clock = Callable[[], datetime]
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings are about the page, not about us
@@ -68,7 +73,7 @@ class Settings:
 
     options: linkcheck.Options
     archive_api: str = ARCHIVE_API  # another value only in tests (a local fake)
-    wayback: str = WAYBACK
+    wayback: str = WAYBACK  # where snapshots are read; records always name them on WAYBACK
     save: bool = False
 
 
@@ -124,16 +129,21 @@ class Robots:
         return None if rules.can_fetch(AGENT, url) else f"robots.txt of {origin} disallows it"
 
     def _load(self, origin: str) -> urllib.robotparser.RobotFileParser | str:
+        """The rules, or why there are none to obey: then nothing there is read (RFC 9309, 2.3.1.4)."""
         _, _, answer = self.fetcher.follow(f"{origin}/robots.txt")
         rules = urllib.robotparser.RobotFileParser()
         code = answer.code or 0
         if 400 <= code < 500:
             rules.allow_all = True
-        elif 200 <= code < 300:
-            body = getattr(answer, "body", None) or b""
-            rules.parse(body.decode("utf-8", errors="replace").splitlines())
         else:
-            return f"robots.txt of {origin} could not be read ({_why(answer)}), so no page there is read"
+            why = _no_text(answer) if 200 <= code < 300 else _why(answer)
+            try:
+                if why is None:
+                    rules.parse(answer.body.decode("utf-8", errors="replace").splitlines())  # type: ignore[attr-defined]
+            except ValueError as error:  # a rule urllib cannot take, such as 'Disallow: //['
+                why = f"a rule cannot be parsed: {error}"
+            if why:
+                return f"robots.txt of {origin} could not be read ({why}), so no page there is read"
         rules.modified()
         return rules
 
@@ -148,10 +158,6 @@ class Page:
     full: str | None = None  # every visible text of the page, for quotes in captions or boxes
     note: str | None = None
 
-    @property
-    def sha256(self) -> str | None:
-        return hashlib.sha256(self.article.encode("utf-8")).hexdigest() if self.article is not None else None
-
     @functools.cached_property
     def texts(self) -> tuple[Archive, Archive]:
         """The article and the whole text, normalised once for all the quotes looked for."""
@@ -162,10 +168,10 @@ class Page:
         entry = {"quote": quote, "url": url or self.url, "checked": self.fetched}
         if self.article is None:
             return {**entry, "result": "unreachable", "note": self.note or "no text"}
-        entry |= {"where": where, "sha256": self.sha256}
         article, full = self.texts
-        if article.locate(quote):
-            return {**entry, "result": "found"}
+        if article.locate(quote):  # the hash is of the text the quote was found in, else of the whole text searched
+            return {**entry, "where": where, "sha256": _sha256(self.article), "result": "found"}
+        entry |= {"where": where, "sha256": _sha256(self.full or "")}
         if full.locate(quote):
             return {**entry, "result": "found", "note": "on the page, outside the article text"}
         return {**entry, "result": "not-found"}
@@ -176,8 +182,8 @@ class Snapshot:
     """The Internet Archive capture closest to a date."""
 
     captured: str  # YYYYMMDDhhmmss
-    page: str  # the snapshot as readers see it
-    raw: str  # the page as captured, without the Wayback Machine's frame (id_)
+    page: str  # the snapshot as readers see it, on WAYBACK
+    raw: str  # the page as captured, without the Wayback Machine's frame (id_), where `Settings.wayback` serves it
 
     def record(self) -> dict[str, str]:
         moment = datetime.strptime(self.captured, "%Y%m%d%H%M%S")
@@ -214,7 +220,7 @@ class Verifier:
                                    self.fetcher.policy)
         except safenet.Refused as refusal:
             return refusal.reason
-        except OSError as error:
+        except (OSError, ValueError) as error:  # getaddrinfo raises UnicodeError for a label it cannot encode
             return f"DNS error: {error}"
         return self.robots.refusal(url)
 
@@ -226,19 +232,32 @@ class Verifier:
         return final, answer, None
 
     def read(self, url: str) -> Page:
-        """The page's text, or why it has none."""
+        """The page's text, or why it has none. The address where the redirects ended is kept only if the data
+        would accept it (the loader's `url_problem`); else the page is not read and the address asked for is kept."""
         final, answer, refusal = self.get(url)
         page = Page(final, self.now())
-        if answer is None or not (200 <= (answer.code or 0) < 300):
+        if problem := url_problem(final):
+            page.url, page.note = url, f"redirected to {shown(final, 100)}, which is not a plain web address: {problem}"
+        elif answer is None or not (200 <= (answer.code or 0) < 300):
             page.note = refusal or _why(answer)
         elif answer.content_type not in TEXT_TYPES:
             page.note = f"unsupported content type {answer.content_type}"
         elif answer.body is None:
             page.note = answer.note or "no body"
         else:
-            page.article, page.full = extract(answer.body, answer.content_type, answer.charset)
+            try:
+                page.article, page.full = pagetext.texts(answer.body, answer.content_type, answer.charset)
+            except pagetext.Unreadable as budget:
+                page.note = f"not read: {budget}"
         page.note = _clean(page.note) if page.note else None
         return page
+
+    def snapshot_address(self, read: str) -> str | None:
+        """The address readers use for a snapshot read at `read` (on WAYBACK, without the id_ flag), or None if the
+        reading ended outside the archive's snapshots."""
+        match = re.fullmatch(re.escape(self.settings.wayback.rstrip("/")) + r"/web/([0-9]{14})(?:id_)?/(.+)", read)
+        address = snapshot_url(*match.groups()) if match else ""
+        return address if match and not url_problem(address) and not snapshot_problem(address) else None
 
     def closest(self, url: str, date: str | None) -> Snapshot | None:
         """The Internet Archive's snapshot of `url` closest to `date` (YYYYMMDD), if it has a good one."""
@@ -252,8 +271,7 @@ class Verifier:
             return None
         if not good or not SNAPSHOT_TIME.fullmatch(captured) or not _real_time(captured):
             return None
-        base = self.settings.wayback.rstrip("/")
-        return Snapshot(captured, f"{base}/web/{captured}/{url}", f"{base}/web/{captured}id_/{url}")
+        return Snapshot(captured, snapshot_url(captured, url), f"{self.settings.wayback.rstrip('/')}/web/{captured}id_/{url}")
 
     def save(self, url: str) -> str:
         """Ask the Internet Archive to capture `url` (Save Page Now); what it answered."""
@@ -272,7 +290,11 @@ class Verifier:
         missing = [quote for quote, entry in results.items() if entry["result"] != "found"]
         if missing and snapshot is not None:
             archived = self.read(snapshot.raw)
-            public = re.sub(r"/web/([0-9]{14})id_/", r"/web/\1/", archived.url, count=1)
+            public = self.snapshot_address(archived.url)
+            if public is None:  # what was read is no snapshot: nothing found in it counts
+                public = snapshot.page
+                archived = Page(public, archived.fetched, note=f"the snapshot led out of the Internet Archive, to "
+                                                              f"{shown(archived.url, 100)}")
             for quote in missing:
                 entry = archived.search(quote, "snapshot", public)
                 if entry["result"] == "found" or results[quote]["result"] == "unreachable":
@@ -283,23 +305,12 @@ class Verifier:
         saved = self.save(url) if self.settings.save and snapshot is None else None
         return Outcome(record, saved)
 
-
-def extract(body: bytes, content_type: str, charset: str | None) -> tuple[str, str]:
-    """(article text, whole visible text) of a page. HTML is decoded by its declared charset, else trafilatura
-    detects it; an article trafilatura cannot find falls back to the whole text."""
-    text: str | bytes = body
-    if charset:
-        try:
-            text = body.decode(charset, errors="replace")
-        except LookupError:  # a charset Python does not know: let trafilatura guess
-            text = body
-    if content_type == "text/plain":
-        plain = text if isinstance(text, str) else body.decode("utf-8", errors="replace")
-        return plain, plain
-    full = trafilatura.html2txt(text) or ""
-    article = trafilatura.extract(text, favor_recall=True, include_comments=False, include_tables=True,
-                                  deduplicate=False) or ""
-    return article or full, full
+    def failed(self, source: Entity, quotes: list[str], error: Exception) -> Outcome:
+        """The record of a source whose check broke off: every quote could not be checked, and the error says why."""
+        note = _clean(f"the check failed: {type(error).__name__}: {error}")
+        print(f"{source.id}: {note}", file=sys.stderr)
+        page = Page(source.attrs["url"], self.now(), note=note)
+        return Outcome({"source": source.id, "url": page.url, "quotes": [page.search(q, "live") for q in quotes]})
 
 
 def _why(answer: linkcheck.Answer | None) -> str:
@@ -310,6 +321,17 @@ def _why(answer: linkcheck.Answer | None) -> str:
     if answer.error:
         return answer.error
     return f"HTTP {answer.code}" + (f" ({answer.note})" if answer.note else "")
+
+
+def _no_text(answer: linkcheck.Answer) -> str | None:
+    """Why a 2xx answer has no text to read (not served as text, or over the byte cap), or None."""
+    if not isinstance(answer, Fetched) or not answer.content_type.startswith("text/"):
+        return f"served as {getattr(answer, 'content_type', '') or 'nothing'}, not as text"
+    return None if answer.body is not None else answer.note or "no body"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _clean(note: str, limit: int = 200) -> str:
@@ -328,7 +350,7 @@ def _real_time(captured: str) -> bool:
 
 def quotes_by_source(root: Path, only: tuple[str, ...] = ()) -> dict[str, tuple[Entity, list[str]]]:
     """Every source with a url (or those in `only`), with its distinct quotes in a stable order."""
-    graph = check(root)
+    graph = check(root, verification=False)  # the records are what this run rewrites: a bad one must not stop it
     found = {}
     for source in graph.by_kind["source"]:
         if source.attrs.get("url") and (not only or source.id in only):
@@ -369,7 +391,14 @@ class Finding:
     def markdown(self) -> str:
         what = "**stopped matching**" if self.stopped else self.entry["result"]
         cells = [self.source, f"“{_short(self.entry['quote'])}”", self.entry["url"], self.entry.get("note") or ""]
-        return f"| {what} | " + " | ".join(linkcheck.markdown_text(cell) for cell in cells) + " |"
+        return f"| {what} | " + " | ".join(map(pull_request_text, cells)) + " |"
+
+
+def pull_request_text(text: str) -> str:
+    """`text` for the pull request's body: escaped as Markdown table-cell text, then broken with a zero-width space
+    wherever GitHub would make a mention (@name), a reference (#1, GH-1, owner/repo#1) or a link (http://, www.), so
+    nothing a page or a server said pings anyone, links an issue or leaves a cross-reference in one."""
+    return GITHUB_REFERENCE.sub("&#8203;", linkcheck.markdown_text(text))
 
 
 def compare(source_id: str, record: dict, previous: dict) -> list[Finding]:
@@ -392,7 +421,10 @@ def run(root: Path, settings: Settings, clock: Clock = lambda: datetime.now(UTC)
     def one(item: tuple[str, tuple[Entity, list[str]]]) -> Outcome:
         source_id, (source, quotes) = item
         previous = previous_record(folder / f"{source_id}.yml")
-        outcome = verifier.verify(source, quotes)
+        try:
+            outcome = verifier.verify(source, quotes)
+        except Exception as error:  # one source that breaks the check is its own record, not the end of the run
+            outcome = verifier.failed(source, quotes, error)
         outcome.record = keep_dates(outcome.record, previous)
         outcome.findings = compare(source_id, outcome.record, previous)
         return outcome
@@ -430,7 +462,7 @@ def report(outcomes: list[Outcome]) -> str:
         lines += rows
         if len(rows) < len(findings):
             lines += ["", f"…and {len(findings) - len(rows)} more: the job's log has the whole report."]
-    saved = [f"- {linkcheck.markdown_text(o.record['source'])}: {o.saved}" for o in outcomes if o.saved]
+    saved = [f"- {pull_request_text(o.record['source'])}: {pull_request_text(o.saved)}" for o in outcomes if o.saved]
     if saved:
         lines += ["", "No snapshot yet:", "", *saved]
     return "\n".join(lines) + "\n"

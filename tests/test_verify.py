@@ -16,6 +16,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+import pagetext
 import verify
 from tests.conftest import ROOT, Build, build, minimal_project
 from tests.localserver import serving
@@ -134,6 +136,16 @@ def page_for(server: Server, path: str, agent: str) -> tuple[int, str, bytes]:
 REDIRECTS = {"/old-address": "/moved", "/moved": "{base}/news/hackers-breached", "/to-intranet": "http://intranet.example/"}
 
 
+def respond(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes = b"") -> None:
+    """Send one whole answer; a client that hangs up first (at its byte cap) is no error."""
+    with suppress(OSError):
+        handler.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+
 def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
@@ -141,21 +153,12 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
             if self.path == "/hang":
                 time.sleep(3)
                 return
-            try:
-                if self.path in REDIRECTS:
-                    self.send_response(301 if self.path == "/old-address" else 302)
-                    self.send_header("Location", REDIRECTS[self.path].replace("{base}", server.url("")))
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                status, content_type, body = page_for(server, self.path, self.headers["User-Agent"] or "")
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the client gave up (the byte cap)
+            if self.path in REDIRECTS:
+                respond(self, 301 if self.path == "/old-address" else 302,
+                        {"Location": REDIRECTS[self.path].replace("{base}", server.url(""))})
+                return
+            status, content_type, body = page_for(server, self.path, self.headers["User-Agent"] or "")
+            respond(self, status, {"Content-Type": content_type}, body)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -167,23 +170,28 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
 def server() -> Iterator[Server]:
     state = Server()
     with serving(handler_for(state)) as state.port:
+        SERVER_PORT[0] = state.port  # the fake Internet Archive of every run
         yield state
 
 
 def resolver(host: str, port: int) -> list[str]:
-    """The test network's DNS: intranet.example is a private address; nothing else resolves."""
+    """The test network's DNS: intranet.example is a private address, broken-dns.example breaks the resolver;
+    nothing else resolves."""
     if host == "intranet.example":
         return ["10.0.0.7"]
+    if host == "broken-dns.example":
+        raise RuntimeError("the resolver broke")
     raise OSError(f"no such host in the test network: {host}")
 
 
-def make_project(target: Path, server: Server) -> Path:
-    """The minimal project with a source per case, each quote cited by one fact of npo-mash, ready to build."""
+def make_project(target: Path, sources: dict[str, tuple[str, Case]]) -> Path:
+    """The minimal project with the given sources (id → address, case), each quote cited by one fact of npo-mash,
+    ready to build."""
     minimal_project(target)
     facts = []
-    for name, case in CASES.items():
+    for name, (url, case) in sources.items():
         source = {"id": name, "name": f"The {name} page", "summary": f"A test page: {name}.", "publisher": "Test Press",
-                  "date": "2023-08-07", "url": server.source_url(case), "language": case.language}
+                  "date": "2023-08-07", "url": url, "language": case.language}
         (target / "data" / "sources" / f"{name}.yml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
         facts += [{"statement": f"The {name} page says so.", "status": "reported",
                    "citations": [{"source": name, "quote": quote}]} for quote in case.quotes]
@@ -230,8 +238,8 @@ class Verified:
 
 @pytest.fixture(scope="module")
 def verified(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Verified:
-    SERVER_PORT[0] = server.port
-    project = make_project(tmp_path_factory.mktemp("verify") / "project", server)
+    project = make_project(tmp_path_factory.mktemp("verify") / "project",
+                           {name: (server.source_url(case), case) for name, case in CASES.items()})
     start = time.monotonic()
     code, report = run_verify(project)
     seconds = time.monotonic() - start
@@ -248,7 +256,7 @@ def _plain(fragment: str) -> str:
 
 def test_a_news_article_with_boilerplate_and_typographic_quotes_is_found_on_the_live_page(verified: Verified) -> None:
     entry = verified.entry("news")
-    article_text, _ = verify.extract(NEWS.encode(), "text/html", "utf-8")
+    article_text, _ = pagetext.texts(NEWS.encode(), "text/html", "utf-8")
     assert "Subscribe now" not in article_text and "Cookie settings" not in article_text
     assert entry == {"quote": CASES["news"].quotes[0], "result": "found", "where": "live", "checked": "2024-05-06T05:17:03Z",
                      "url": verified.server.url("/news/hackers-breached"),
@@ -257,7 +265,7 @@ def test_a_news_article_with_boilerplate_and_typographic_quotes_is_found_on_the_
 
 
 def test_the_source_page_links_its_archived_copy_and_lists_its_quotes_with_their_state(verified: Verified) -> None:
-    snapshot = f"http://127.0.0.1:{verified.server.port}/web/{SNAPSHOT_TIME}/{verified.server.url('/news/hackers-breached')}"
+    snapshot = f"https://web.archive.org/web/{SNAPSHOT_TIME}/{verified.server.url('/news/hackers-breached')}"
     assert verified.record("news")["archived_copy"] == {"url": snapshot, "captured": "2023-08-07T12:00:00Z"}
     raw = verified.site.page("sources/news.md").path.read_text(encoding="utf-8")
     assert f'<a href="{snapshot}">Internet Archive, 7 August 2023</a>' in raw
@@ -268,7 +276,7 @@ def test_the_source_page_links_its_archived_copy_and_lists_its_quotes_with_their
 def test_a_page_that_changed_is_checked_in_its_snapshot_and_a_lost_quote_links_the_archived_copy(verified: Verified) -> None:
     server = verified.server
     source_url = server.source_url(CASES["changed"])
-    snapshot = f"http://127.0.0.1:{server.port}/web/{SNAPSHOT_TIME}/{source_url}"
+    snapshot = f"https://web.archive.org/web/{SNAPSHOT_TIME}/{source_url}"
     moved, kept, never = (verified.entry("changed", n) for n in range(3))
     assert (moved["result"], moved["where"], moved["url"]) == ("found", "snapshot", snapshot)
     assert (kept["result"], kept["where"], kept["url"]) == ("found", "live", source_url)
@@ -363,7 +371,7 @@ def test_a_quote_that_stops_matching_heads_the_report_and_fails_nothing(verified
     code, report = run_verify(project, "--only", "changed")
     assert code == 0
     lines = report.splitlines()
-    address = verify.linkcheck.markdown_text(verified.server.source_url(CASES["changed"]))
+    address = verify.pull_request_text(verified.server.source_url(CASES["changed"]))
     assert lines[lines.index("| --- | --- | --- | --- | --- |") + 1] == (
         f"| **stopped matching** | changed | “The intruders left after two weeks” | {address} |  |")
     assert "result: not-found" in record.read_text(encoding="utf-8")
@@ -399,3 +407,193 @@ def test_the_weekly_job_checks_the_quotes_and_opens_a_pull_request_with_least_pr
     runs = "\n".join(step.get("run", "") for step in job["steps"])
     assert "make verify-sources" in runs and "--body-file verification-report.md" in runs
     assert "secrets." not in json.dumps(job) and job["steps"][0]["with"]["persist-credentials"] is False
+
+
+# --------------------------------------------------------------------------- a hostile web
+# One page or server that misbehaves is one record that says so; the run never stops, never writes an address the
+# build would refuse, and never spends long on a page. Hidden text is never found.
+
+QUOTE = "The intruders stayed inside the network for five months"
+PAGE = article(f"{QUOTE}, the researchers wrote in their report.")
+VISIBLE = "<p>This page has a visible paragraph that says something else entirely about the intrusion.</p>"
+HIDDEN = {  # source → where its page hides the quote
+    "hidden-style": f'<p style="color: red; DISPLAY : none !important">{QUOTE}.</p>',
+    "hidden-attribute": f"<div hidden><p>{QUOTE}.</p></div>",
+    "aria-hidden": f'<span aria-hidden="TRUE">{QUOTE}.</span>',
+    "invisible": f'<p style="visibility:hidden">{QUOTE}.</p>',
+}
+REDIRECTS_OUT = {  # source → where its page redirects: nowhere the data would accept → the note's end
+    "to-ftp": ("ftp://example.com/report", "only http:// and https:// addresses are allowed"),
+    "to-javascript": ("javascript:alert(document.cookie)", "only http:// and https:// addresses are allowed"),
+    "to-credentials": ("http://user:secret@127.0.0.1:{port}/page", "a user name or password in the address is not allowed"),
+    "to-space": ("/a page", "the character ' ' cannot stand in a URL (percent-encode it)"),
+    "to-bad-escape": ("/page%zz", "a % must start an escape such as %20"),
+    "to-raw-utf8": ("/bericht-ä", "the character 'Ã' cannot stand in a URL (percent-encode it)"),
+    "to-loopback-v6": ("http://[::1]/page", "it has no valid host name"),
+}
+ROBOTS_UNREADABLE = {  # source → its origin's robots.txt (content type, body) → why it cannot be read
+    "robots-image": ("image/png", b"User-agent: *\nAllow: /\n", "served as image/png, not as text"),
+    "robots-huge": ("text/plain", b"User-agent: *\nAllow: /\n" + b"# padding\n" * 120_000,
+                    "the page is larger than 1000000 bytes"),
+    "robots-broken": ("text/plain", b"User-agent: *\nDisallow: //[\n", "a rule cannot be parsed: Invalid IPv6 URL"),
+}
+HOSTILE_PAGES = {
+    **{f"/charset/{label}": ("text/html; charset=" + label, PAGE.encode()) for label in ("idna", "undefined", "punycode")},
+    "/attributes": ("text/html", ("<!doctype html><html><body><article><p " + " ".join(f'a{n}="x"' for n in range(80_000))
+                                  + f">{QUOTE}, the researchers wrote.</p></article></body></html>").encode()),
+    "/links": ("text/html", ("<!doctype html><html><body><article><p>" + "<a href='/x'>more</a> " * 20_000
+                             + f"{QUOTE}.</p></article></body></html>").encode()),
+    **{f"/hidden/{name}": ("text/html", f"<!doctype html><html><body><article>{VISIBLE}{hiding}</article></body></html>".encode())
+       for name, hiding in HIDDEN.items()},
+    "/page": ("text/html; charset=utf-8", PAGE.encode()),
+    "/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\n"),
+}
+HOSTILE_REDIRECTS = {**{f"/redirect/{name}": to for name, (to, _) in REDIRECTS_OUT.items()},
+                     "/redirect/to-broken-v6": "http://[::1", "/redirect/mention": "/@octocat/GH-7/issues#12"}
+
+
+def hostile_handler(robots: tuple[str, bytes] | None = None) -> type[BaseHTTPRequestHandler]:
+    """The hostile web's pages; with `robots`, an origin whose robots.txt is that (content type, body)."""
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            port = self.server.server_address[1]
+            if self.path in HOSTILE_REDIRECTS:
+                location = HOSTILE_REDIRECTS[self.path].replace("{port}", str(port))
+                respond(self, 302, {"Location": location.encode("utf-8").decode("latin-1")})  # raw UTF-8, as some send
+                return
+            found = robots if robots and self.path == "/robots.txt" else HOSTILE_PAGES.get(self.path)
+            content_type, body = found or ("text/html", b"<h1>Not found</h1>")
+            respond(self, 200 if found else 404, {"Content-Type": content_type}, body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@dataclass
+class Hostile:
+    project: Path
+    code: int
+    report: str
+    seconds: float
+    site: Build
+    urls: dict[str, str]  # source → its address
+
+    def entry(self, name: str) -> dict:
+        [entry] = yaml.safe_load((self.project / "data" / "verification" / f"{name}.yml").read_text(encoding="utf-8"))["quotes"]
+        return entry
+
+
+@pytest.fixture(scope="module")
+def hostile(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
+    """One run of the quote check over the hostile web, then the real build of the records it wrote."""
+    with ExitStack() as stack:
+        web = stack.enter_context(serving(hostile_handler()))
+        origins = {name: stack.enter_context(serving(hostile_handler(robots[:2]))) for name, robots in ROBOTS_UNREADABLE.items()}
+        urls = {**{f"charset-{label}": f"http://127.0.0.1:{web}/charset/{label}" for label in ("idna", "undefined", "punycode")},
+                **{name: f"http://127.0.0.1:{web}/redirect/{name}" for name in [*REDIRECTS_OUT, "to-broken-v6", "mention"]},
+                **{name: f"http://127.0.0.1:{web}/{name}" for name in ("attributes", "links")},
+                **{name: f"http://127.0.0.1:{web}/hidden/{name}" for name in HIDDEN},
+                **{name: f"http://127.0.0.1:{port}/page" for name, port in origins.items()},
+                "broken-dns": "http://broken-dns.example/page"}
+        project = make_project(tmp_path_factory.mktemp("hostile") / "project",
+                               {name: (url, Case("", (QUOTE,))) for name, url in urls.items()})
+        start = time.monotonic()
+        code, report = run_verify(project, "--max-bytes", "1000000", "--deadline", "5")
+        seconds = time.monotonic() - start
+        yield Hostile(project, code, report, seconds, build(project), urls)  # the web stays up for the tests' own runs
+
+
+def test_a_hostile_web_ends_in_a_record_per_source_and_records_the_next_build_accepts(hostile: Hostile) -> None:
+    assert hostile.code == 0
+    assert sorted(p.stem for p in (hostile.project / "data" / "verification").glob("*.yml")) == sorted(hostile.urls)
+    assert hostile.site.returncode == 0, hostile.site.output
+    assert run_verify(hostile.project, "--only", "to-ftp", "--only", "charset-idna")[0] == 0  # and the next run
+
+
+@pytest.mark.parametrize("label", ["idna", "undefined", "punycode"])
+def test_a_page_in_a_charset_that_is_no_web_encoding_is_read_as_utf_8(hostile: Hostile, label: str) -> None:
+    assert hostile.entry(f"charset-{label}")["result"] == "found"
+
+
+@pytest.mark.parametrize("name", [*REDIRECTS_OUT, "to-broken-v6"])
+def test_a_redirect_to_an_address_the_data_would_refuse_is_never_recorded(hostile: Hostile, name: str) -> None:
+    entry = hostile.entry(name)
+    assert (entry["result"], entry["url"]) == ("unreachable", hostile.urls[name])
+    if name == "to-broken-v6":
+        assert entry["note"] == "refused: a redirect to 'http://[::1', which cannot be parsed"
+    else:
+        problem = REDIRECTS_OUT[name][1]
+        assert entry["note"].startswith("redirected to '")
+        assert entry["note"].endswith(f", which is not a plain web address: {problem}")
+
+
+def test_a_page_built_to_be_slow_to_parse_is_read_within_the_budget_or_not_at_all(hostile: Hostile) -> None:
+    assert hostile.entry("attributes")["result"] == "found"  # 80,000 attributes on one <p>: they are dropped unread
+    assert hostile.entry("links") == {"quote": QUOTE, "result": "unreachable", "url": hostile.urls["links"],
+                                      "checked": "2024-05-06T05:17:03Z",
+                                      "note": f"not read: the page has more than {pagetext.MAX_ELEMENTS} elements"}
+    assert hostile.seconds < 20  # the 80,000 attributes alone took 50 s before the budget
+
+
+@pytest.mark.parametrize("shape", ["attributes", "links"])
+def test_the_text_of_a_page_at_the_budget_takes_seconds_not_minutes(shape: str) -> None:
+    """The worst shapes measured for lxml (attributes of one tag) and trafilatura (links in one paragraph), just
+    inside the budget."""
+    inner = {"attributes": "<p " + " ".join(f"a{n}" for n in range(pagetext.MAX_CHARS // 8)) + ">x</p>",
+             "links": "<p>" + "<a href='/x'>link</a> " * (pagetext.MAX_ELEMENTS - 10) + f"{QUOTE}</p>"}[shape]
+    start = time.process_time()
+    article_text, full = pagetext.texts(f"<html><body><article>{inner}</article></body></html>".encode(), "text/html", None)
+    assert full and time.process_time() - start < 6
+
+
+@pytest.mark.parametrize(("inner", "why"), [
+    ("<b>x</b>" * (pagetext.MAX_ELEMENTS + 1), f"more than {pagetext.MAX_ELEMENTS} elements"),
+    ("</b>" * (pagetext.MAX_TAGS + 1), f"more than {pagetext.MAX_TAGS} tags"),
+    ("word " * (pagetext.MAX_CHARS // 5 + 1), f"more than {pagetext.MAX_CHARS} characters"),  # one text, no tag after it
+])
+def test_a_page_over_the_budget_is_not_read(inner: str, why: str) -> None:
+    with pytest.raises(pagetext.Unreadable, match=why):
+        pagetext.texts(f"<html><body><p>{inner}".encode(), "text/html", "utf-8")
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_text_hidden_on_the_page_is_not_found(hostile: Hostile, name: str) -> None:
+    assert hostile.entry(name)["result"] == "not-found"
+
+
+@pytest.mark.parametrize("name", ROBOTS_UNREADABLE)
+def test_a_robots_txt_that_cannot_be_read_as_text_forbids_the_whole_origin(hostile: Hostile, name: str) -> None:
+    origin = hostile.urls[name].removesuffix("/page")
+    assert hostile.entry(name)["note"] == (f"not requested: robots.txt of {origin} could not be read "
+                                           f"({ROBOTS_UNREADABLE[name][2]}), so no page there is read")
+
+
+def test_a_source_whose_check_breaks_is_one_record_that_says_so(hostile: Hostile) -> None:
+    entry = hostile.entry("broken-dns")
+    assert (entry["result"], entry["note"]) == ("unreachable", "the check failed: RuntimeError: the resolver broke")
+
+
+def test_what_a_page_says_in_the_pull_request_mentions_nobody_and_links_nothing(hostile: Hostile) -> None:
+    row = next(line for line in hostile.report.splitlines() if line.startswith("| unreachable | mention |"))
+    assert "octocat" in row and "GH" in row and "12" in row
+    shown_text = html.unescape(hostile.report)  # as GitHub renders it, where it looks for mentions and references
+    for reference in (r"(?<![\w`])@[A-Za-z0-9-]", r"#[0-9]", r"\bGH-[0-9]", r"https?://", r"\bwww\."):
+        assert not re.search(reference, shown_text, re.I), reference
+    assert verify.pull_request_text("ping @octocat about #12, GH-7 and a/b#3 at https://github.com/a/b www.example.com") == (
+        "ping @&#8203;octocat about #&#8203;12, GH&#8203;-7 and a/b#&#8203;3 at https:&#8203;//github.com/a/b "
+        "www&#8203;.example.com")
+
+
+def test_a_record_the_build_refuses_is_rewritten_by_the_next_run(hostile: Hostile, tmp_path: Path) -> None:
+    project = tmp_path / "again"
+    shutil.copytree(hostile.project, project, ignore=shutil.ignore_patterns("site"))
+    record = project / "data" / "verification" / "to-ftp.yml"
+    record.write_text(record.read_text(encoding="utf-8").replace(f"url: {hostile.urls['to-ftp']}\n", "url: ftp://example.com/report\n"),
+                      encoding="utf-8")
+    assert "url: ftp://example.com/report" in record.read_text(encoding="utf-8")
+    assert build(project).returncode == 1
+    code, _ = run_verify(project, "--only", "to-ftp")
+    assert code == 0 and "ftp://example.com/report\n" not in record.read_text(encoding="utf-8")
+    assert build(project).returncode == 0

@@ -14,13 +14,14 @@ from .graph import Graph, link
 from .load import load_all
 
 
-def check(root: Path) -> Graph:
+def check(root: Path, *, verification: bool = True) -> Graph:
     """Load, validate and link all data under `root`, and check that every page has a URL of its own; raise
-    `DataErrors` listing every problem."""
+    `DataErrors` listing every problem. Without `verification`, the records of data/verification/ are not read (the
+    quote check, which rewrites them, must not be stopped by one it wrote badly)."""
     from .render import check_paths  # here: render needs the history module, which needs this package
 
     with paused_cyclic_gc():
-        graph = link(load_all(root), root)
+        graph = link(load_all(root), root, verification=verification)
     check_paths(graph)
     return graph
 

@@ -71,12 +71,13 @@ class Graph:
         return quote_state(self.checks, self.is_verified(citation), citation)
 
 
-def link(entities: list[Entity], root: Path) -> Graph:
-    """The linked graph of all entities, or `DataErrors` with every broken reference and quote."""
+def link(entities: list[Entity], root: Path, *, verification: bool = True) -> Graph:
+    """The linked graph of all entities, or `DataErrors` with every broken reference and quote; with the records of
+    data/verification/ unless `verification` is false."""
     index, errors = _index(entities)
     errors += [*_check_former_ids(entities, index), *_check_lookalike_names(index)]
     archives, archive_errors = _load_archives(index, root)
-    checks, check_errors = load_checks(root, index)
+    checks, check_errors = load_checks(root, index) if verification else ({}, [])
     errors += archive_errors + check_errors
     errors += [error for entity in entities for error in _resolve_refs(entity, index)]
     if errors:

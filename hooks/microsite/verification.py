@@ -5,6 +5,12 @@ Archive snapshot, when, at which address and in a text with which SHA-256, or wh
 which snapshot to link as the source's archived copy. `hooks/verify.py` writes the records (`record_text`), the
 build reads them here, through the same safe YAML loader and field types as every data file, and shows each
 citation in one of the `QUOTE_STATES`. Records are never entities: `load.RECORD_FOLDERS` keeps the loader out.
+
+A record must be checkable by anyone: a quote found or not found names where it looked and the SHA-256 of the text
+searched, and every snapshot it links, the archived copy included, is an Internet Archive snapshot on
+https://web.archive.org (the archived copy one of the source's own address, captured when the record says). A
+hand-written record that links another host is a data error; CI also refuses pull requests that change records
+without coming from the weekly job (hooks/recordcheck.py).
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ from .load import RECORD_FOLDERS, compose, data_files
 from .model import Citation, Entity
 from .quotes import fold
 from .schema import MONTHS, Choice, Context, Field, ListOf, Record, Text, Url
+
+WAYBACK = "https://web.archive.org"  # the one host whose snapshots a record links
+SNAPSHOT_PATH = re.compile(r"/web/([0-9]{14})/(https?://.+)")  # after WAYBACK: the capture time, the page's address
+WRITTEN_BY_THE_CHECK = ("let `make verify-sources` write the record; records are never written by hand, and a pull "
+                        "request that changes them fails unless the weekly job opened it")
 
 FOLDER = RECORD_FOLDERS[0]  # data/verification/<source-id>.yml
 HEADER = ("# Written by `make verify-sources` (hooks/verify.py): what the quote check found. Do not edit by hand;\n"
@@ -43,6 +54,31 @@ QUOTE_STATES: dict[str, tuple[str, str]] = {
     "unchecked": ("not yet checked",
                   "The quote has not been checked against its page yet, or the page could not be read when it was."),
 }
+
+
+def snapshot_url(captured: str, url: str) -> str:
+    """The address of the Internet Archive's capture of `url` at `captured` (YYYYMMDDhhmmss), as readers see it."""
+    return f"{WAYBACK}/web/{captured}/{url}"
+
+
+def snapshot_problem(url: str) -> str | None:
+    """Why `url` is not the address of an Internet Archive snapshot, or None if it is one."""
+    if not url.startswith(f"{WAYBACK}/"):
+        return f"only snapshots on {WAYBACK} are linked"
+    if not SNAPSHOT_PATH.fullmatch(url, len(WAYBACK)):
+        return f"the address is not {WAYBACK}/web/<14-digit time>/<the page's address>"
+    return None
+
+
+class SnapshotUrl(Url):
+    """The address of an Internet Archive snapshot: https://web.archive.org/web/<14-digit time>/<the page's address>."""
+
+    def convert(self, node: yaml.Node, ctx: Context) -> str:
+        value = super().convert(node, ctx)
+        if problem := snapshot_problem(value):
+            raise DataError(ctx.at(node), f"{shown(value)} is not an Internet Archive snapshot: {problem}",
+                            WRITTEN_BY_THE_CHECK)
+        return value
 
 
 class Timestamp(Text):
@@ -82,6 +118,7 @@ class QuoteCheck:
     sha256: str | None
     note: str | None
     location: Location
+    places: dict[str, Location] = field(default_factory=dict)  # where each key's value starts
 
     @property
     def date(self) -> str:
@@ -96,6 +133,7 @@ class Snapshot:
     url: str
     captured: str
     location: Location
+    places: dict[str, Location] = field(default_factory=dict)
 
     @property
     def date(self) -> str:
@@ -126,12 +164,13 @@ QUOTE_CHECK = Record("quote check", (
     Field("result", Choice(RESULTS), "what the check found", required=True),
     Field("url", Url(), "the address read: the page after redirects, or the snapshot", required=True),
     Field("checked", Timestamp(), "when", required=True),
-    Field("where", Choice(WHERE), "live page or archived snapshot, for a quote that was found or not found"),
-    Field("sha256", SHA256, "SHA-256 of the text searched (UTF-8)"),
+    Field("where", Choice(WHERE), "live page or archived snapshot; required for a quote found or not found"),
+    Field("sha256", SHA256, "SHA-256 (UTF-8) of the text the quote was found in, or of the whole text searched; "
+                            "required for a quote found or not found"),
     Field("note", Text(), "why the page could not be read, or where on it the quote was"),
 ), QuoteCheck)
 SNAPSHOT = Record("snapshot", (
-    Field("url", Url(), "the snapshot's address in the Wayback Machine", required=True),
+    Field("url", SnapshotUrl(), "the snapshot's address on https://web.archive.org", required=True),
     Field("captured", Timestamp(), "when the Internet Archive captured the page", required=True),
 ), Snapshot)
 SOURCE_CHECK = Record("verification record", (
@@ -179,7 +218,41 @@ def _load_record(path: Path, rel: str) -> tuple[SourceCheck | None, list[DataErr
     if check.source != path.stem:
         return None, [DataError(check.location, f"the record of {shown(check.source)} is in the file of "
                                 f"{shown(path.stem)}", "run `make verify-sources` again, or rename the file")]
-    return check, []
+    problems = _uncheckable(check)
+    return (None, problems) if problems else (check, [])
+
+
+def _uncheckable(record: SourceCheck) -> list[DataError]:
+    """What keeps anyone from checking a record: a quote found or not found without where it was looked for and the
+    hash of the text; a snapshot elsewhere than on the Internet Archive; an archived copy of another page or time."""
+    errors = []
+    copy = record.archived_copy
+    if copy is not None:
+        time, page = SNAPSHOT_PATH.fullmatch(copy.url, len(WAYBACK)).groups()  # type: ignore[union-attr]
+        if page != record.url:
+            errors.append(DataError(copy.places["url"], f"the archived copy is a snapshot of {shown(page)}, not of the "
+                                    f"source's address {shown(record.url)}", WRITTEN_BY_THE_CHECK))
+        elif (moment := _moment(time)) != copy.captured:
+            errors.append(DataError(copy.places["captured"], f"the archived copy's address says it was captured at "
+                                    f"{moment or time}, not at {copy.captured}", WRITTEN_BY_THE_CHECK))
+    for quote in record.quotes:
+        missing = [key for key in ("where", "sha256") if getattr(quote, key) is None]
+        if quote.result != "unreachable" and missing:
+            errors.append(DataError(quote.location, f"a quote check whose result is {shown(quote.result)} needs "
+                                    f"{' and '.join(map(repr, missing))}: without them nobody can check it",
+                                    WRITTEN_BY_THE_CHECK))
+        elif quote.where == "snapshot" and (problem := snapshot_problem(quote.url)):
+            errors.append(DataError(quote.places["url"], f"{shown(quote.url)} is not an Internet Archive snapshot: "
+                                    f"{problem}", WRITTEN_BY_THE_CHECK))
+    return errors
+
+
+def _moment(time: str) -> str | None:
+    """A snapshot's 14-digit time as a `Timestamp`, or None if it is no real time."""
+    try:
+        return datetime.strptime(time, "%Y%m%d%H%M%S").strftime(Timestamp.FORMAT)
+    except ValueError:
+        return None
 
 
 def _stray(rel: str) -> DataError:
