@@ -114,8 +114,14 @@ def test_the_store_names_the_group_attributed_the_email_server_compromise(store:
 
 
 def test_the_store_tells_which_indicators_indicate_what(store: stix2.MemoryStore) -> None:
-    expected = {(refang(value), data["name"]) for _, data in rawdata.by_id().values()
+    """A group's or a malware's indicators indicate it; those a report ties to no group are in the report's objects."""
+    expected = {(refang(value), data["name"]) for folder, data in rawdata.by_id().values() if folder != "sources"
                 for ioc in data.get("indicators", []) for value in ioc["values"]}
+    for folder, data in rawdata.by_id().values():
+        if folder == "sources" and data.get("indicators"):
+            report = store.query([stix2.Filter("type", "=", "report"), stix2.Filter("name", "=", data["name"])])[0]
+            held = {store.get(ref).name for ref in report.object_refs if ref.startswith("indicator--")}
+            assert held >= {refang(v) for ioc in data["indicators"] for v in ioc["values"]}, data["id"]
     found = set()
     for relation in store.query([stix2.Filter("type", "=", "relationship"), stix2.Filter("relationship_type", "=", "indicates")]):
         indicator = store.get(relation.source_ref)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from tests import rawdata
-from tests.conftest import Build
+from tests.conftest import Build, build, minimal_project
 from tests.html import Html, resolve
-from tests.test_nothing_lost import plain
 
 SEED = next(d for f, d in rawdata.entities() if f == "sources" and str(d.get("archive", "")).startswith("seeds/"))
 
@@ -40,20 +40,41 @@ def test_every_seed_sentence_is_cited_by_a_fact_or_listed_with_a_reason(real_sit
         assert "<a href=" in row or "not cited:" in row, f"neither cited nor explained: {sentence!r}"
 
 
-def test_every_disputed_fact_is_shown_as_a_disagreement_with_each_side_and_its_sources(real_site: Build) -> None:
-    disputed = 0
-    for folder, data in rawdata.entities():
-        for fact in data.get("facts") or []:
-            if fact["status"] != "disputed":
-                continue
-            page = Html.parse(real_site.site / folder / data["id"] / "index.html")
-            assert "Sources disagree:" in page.article_text
-            for position in fact["positions"]:
-                assert plain(position["claim"]) in page.article_text
-                for citation in position["citations"]:
-                    assert " ".join(citation["quote"].split()) in page.article_text
-            disputed += 1
-    assert disputed > 0
+DISPUTE = """  - statement: Who deployed OpenCarrot is told differently.
+    status: disputed
+    positions:
+      - claim: The Lazarus Group did.
+        citations:
+          - source: sample-article
+            quote: The Lazarus Group may have used a backdoor called OpenCarrot.
+      - claim: ScarCruft did, says a second report.
+        citations:
+          - source: second-report
+            quote: ScarCruft deployed OpenCarrot.
+"""
+SECOND = """id: second-report
+name: Second report
+summary: A later report.
+publisher: Other Press
+url: https://example.org/second-report
+language: en
+tier: news-report
+"""
+
+
+def test_a_disputed_fact_is_shown_as_a_disagreement_with_each_side_and_its_sources(tmp_path: Path) -> None:
+    """Two sources that answer one question differently: each side with its claim and its quote."""
+    project = minimal_project(tmp_path / "project")
+    data = project / "data" / "actors" / "lazarus-group.yml"
+    data.write_text(data.read_text(encoding="utf-8").replace("facts:\n", "facts:\n" + DISPUTE, 1), encoding="utf-8")
+    (project / "data" / "sources" / "second-report.yml").write_text(SECOND, encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.output
+    text = result.page("actors/lazarus-group.md").article_text
+    assert "Who deployed OpenCarrot is told differently." in text and "Sources disagree:" in text
+    for claim in ("The Lazarus Group did.", "ScarCruft did, says a second report.", "ScarCruft deployed OpenCarrot.",
+                  "The Lazarus Group may have used a backdoor called OpenCarrot."):
+        assert claim in text
 
 
 def test_every_reference_shows_one_check_state_and_verified_only_for_archived_sources(real_site: Build) -> None:
@@ -87,11 +108,11 @@ def test_each_alias_is_a_row_of_the_names_table_with_who_coined_it_and_who_uses_
                 assert str(alias.get(key) or "") in row, f"{data['id']}: {alias['name']} lacks its {key}"
 
 
-def test_indicators_sit_only_on_groups_and_software_and_each_shows_on_its_owners_page(real_site: Build) -> None:
+def test_indicators_sit_only_on_groups_software_and_reports_and_each_shows_on_its_owners_page(real_site: Build) -> None:
     owners = {(folder, data["id"]): data for folder, data in rawdata.entities() if data.get("indicators")}
     assert owners, "no indicators in the data"
     for (folder, entity_id), data in owners.items():
-        assert folder == "software" or (folder == "actors" and data["type"] == "hacking-group"), entity_id
+        assert folder in ("software", "sources") or (folder == "actors" and data["type"] == "hacking-group"), entity_id
         page = Html.parse(real_site.site / folder / entity_id / "index.html")
         for block in data["indicators"]:
             assert all(value in page.article_text for value in block["values"]), entity_id

@@ -78,9 +78,9 @@ def checked(root: Path) -> tuple[dict[str, Any], Graph]:
     originals = microsite.load_all, microsite.link
 
     def timing(name: str, call: Callable[..., Any]) -> Callable[..., Any]:
-        def timed_call(*args: Any) -> Any:
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
             times[f"{name}_gc"] = gc.isenabled()
-            times[name], result = timed(lambda: call(*args))
+            times[name], result = timed(lambda: call(*args, **kwargs))
             return result
         return timed_call
 

@@ -46,8 +46,13 @@ class Download:
     description: str
 
 
-def catalogue() -> list[Download]:
-    """Every site-wide download, in the order the Downloads page lists them."""
+def published_types(graph: Graph) -> set[str]:
+    """The indicator types of which the data holds at least one value."""
+    return {i.type for entity in graph.entities.values() for i in entity.attrs.get("indicators") or ()}
+
+
+def catalogue(graph: Graph) -> list[Download]:
+    """Every site-wide download the Downloads page offers, in its order (no list of indicators the data lacks)."""
     return [
         Download(BUNDLE, "STIX 2.1 bundle of the whole incident", "Groups, people, organisations, software, indicators "
                  "with their observables, relations, facts and assessments, every source as an external reference."),
@@ -58,8 +63,9 @@ def catalogue() -> list[Download]:
                  "names, indicators and assessments, with status, source and verbatim quote."),
         *(Download(kind_csv(kind), f"CSV of {kind.plural}", f"One row per entity of the kind: {kind.help}")
           for kind in KINDS.values()),
-        *(Download(indicator_list(name), f"{declared.title}, one per line", "Real (not defanged) values, with a header "
-                   "comment naming their sources.") for name, declared in INDICATOR_TYPES.items()),
+        *(Download(indicator_list(name), f"{declared.title}, one per line", "Real (not defanged) values of historical "
+                   "indicators, for hunting in past logs, with a header naming their sources.")
+          for name, declared in INDICATOR_TYPES.items() if name in published_types(graph)),
     ]
 
 
@@ -320,7 +326,8 @@ def indicators_text(graph: Graph, type_name: str, producer: str, moment: dt.date
         f"From {producer}, as of {moment:%Y-%m-%d}; each was published by a source the site cites.",
         "Recorded on: " + (", ".join(f"{e.name} ({e.id})" for e in holders.values()) or "no entity yet") + ".",
         "Sources: " + "; ".join(cited) + ".",
-        "Malicious infrastructure: block or hunt for it, do not visit it.",
+        "Historical indicators: each was seen in use in the window its source gives (see the site's Indicators page),",
+        "for hunting in past logs, not for blocking; none is known to be in use today. Do not visit them.",
     ]
     return "".join(f"# {_comment(line)}\n" for line in header) + "".join(f"{value}\n" for value in sorted(values))
 

@@ -28,6 +28,7 @@ from .model import (
     CITATION,
     COMMON_FIELDS,
     FACT,
+    INDICATOR_TYPES,
     KINDS,
     POSITION,
     RELATION,
@@ -236,6 +237,7 @@ def _environments() -> tuple[Environment, Environment]:
     )
     markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator, day=corrections.human_day)
     markdown.globals.update(
+        indicator_titles={k: v.title for k, v in INDICATOR_TYPES.items()},
         kinds=KINDS, statuses=STATUSES, certainty=CERTAINTY, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
         catalogue=catalogue, downloads=entity_downloads,
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),

@@ -284,9 +284,14 @@ class Bundler:
                     del obj["valid_until"]
             obj["external_references"] += [ref for ref in self._cite(obj["id"], [indicators.citation])
                                            if ref not in obj["external_references"]]
+            if entity.kind.stix.of(entity.attrs).type == "report":  # a report that ties them to no group holds them
+                self.cited_by[entity.id].update({obj["id"]: None, sco["id"]: None})
             # Keyed by what they point to: an entity's id, or the observable's STIX id, which no entity id can be
             # (ids have no '--'), so no two relationships of an indicator share an id.
-            for verb, target, key in (("related-to", sco["id"], sco["id"]), ("indicates", self.ids[entity.id], entity.id)):
+            targets = [("related-to", sco["id"], sco["id"])]
+            if entity.kind.stix.of(entity.attrs).type != "report":
+                targets.append(("indicates", self.ids[entity.id], entity.id))
+            for verb, target, key in targets:
                 verb = relationship_type(verb, "indicator", target.split("--")[0])
                 self.stixed.add({**self._common("relationship", stix_id("relationship", f"{obj['id']}/{key}")),
                                  "relationship_type": verb, "source_ref": obj["id"], "target_ref": target}, entity.id)
