@@ -71,6 +71,7 @@ summary: A later report on the intrusion.
 publisher: Other Press
 url: https://example.org/second-report
 language: en
+tier: news-report
 """
 TARGETING_FACT = f"""  - statement: "{TARGETING}"
     status: reported

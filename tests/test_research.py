@@ -9,6 +9,7 @@ from pathlib import Path
 from tests import rawdata
 from tests.conftest import Build, build, minimal_project
 from tests.html import Html, resolve
+from tests.test_nothing_lost import plain
 
 SEED = next(d for f, d in rawdata.entities() if f == "sources" and str(d.get("archive", "")).startswith("seeds/"))
 
@@ -116,3 +117,36 @@ def test_indicators_sit_only_on_groups_software_and_reports_and_each_shows_on_it
         page = Html.parse(real_site.site / folder / entity_id / "index.html")
         for block in data["indicators"]:
             assert all(value in page.article_text for value in block["values"]), entity_id
+
+
+def test_every_reference_says_what_its_source_is_before_its_quote(real_site: Build) -> None:
+    from microsite.model import SOURCE_TIERS
+
+    labels = {label for label, _ in SOURCE_TIERS.values()}
+    for folder, data in rawdata.entities():
+        page = (real_site.site / folder / data["id"] / "index.html").read_text(encoding="utf-8")
+        references = page.split('id="references"', 1)[1] if 'id="references"' in page else ""
+        items = re.findall(r"<li>(.*?)</li>", references, re.S)
+        for item in items:
+            tier = re.search(r'class="tier tier--[a-z-]+"[^>]*>([^<]+)</a>', item)
+            assert tier and tier.group(1) in labels and item.index(tier.group(0)) < item.index("“"), (data["id"], item)
+
+
+def test_a_fact_that_rests_only_on_secondary_sources_says_so_and_no_other_does(real_site: Build) -> None:
+    from microsite import check
+    from microsite.model import SECONDARY_TIERS
+    from microsite.render import effective_tier
+    from tests.conftest import ROOT
+
+    graph = check(ROOT)
+    said = 0
+    for entity in graph.entities.values():
+        text = Html.parse(real_site.site / entity.path.removesuffix(".md") / "index.html").article_text
+        for fact in entity.facts:
+            sources = [c.source.id for c in fact.citations] + [c.source.id for p in fact.positions for c in p.citations]
+            secondary = all(effective_tier(graph, graph.get(s)) in SECONDARY_TIERS for s in sources)
+            shown = plain(fact.statement)
+            at = text.index(shown[:60])
+            assert ("secondary sources only" in text[at:at + len(shown) + 120]) is secondary, (entity.id, shown)
+            said += secondary
+    assert said > 0

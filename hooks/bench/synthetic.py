@@ -312,6 +312,8 @@ class Generator:
             doc.update(translated_from="de", machine_translation=True)
         if stub.rank > 0 and rng.random() < 0.08:
             doc.update(tier="republication", copy_of=self.stubs["source"][rng.randrange(stub.rank)].id)
+        else:
+            doc["tier"] = rng.choice(("primary-report", "news-report", "official-document", "secondary"))
         if rng.random() < 0.97:
             doc["notes"] = S.note(rng)
         if stub.id in self.archived and rng.random() < 0.5:

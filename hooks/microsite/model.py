@@ -518,15 +518,18 @@ def _check_source(values: dict[str, Any], where: Location) -> None:
                         "set 'tier: republication'")
 
 
-# What a source is, most direct first: shown beside every citation of it.
-SOURCE_TIERS: dict[str, str] = {
-    "primary-report": "a primary technical report: the researchers' own account of their findings",
-    "news-report": "an original news report, by the outlet that did the reporting",
-    "official-document": "an official document: a government, court, UN or company statement",
-    "republication": "a republication, syndicated copy or translation of another source (named in copy_of)",
-    "secondary": "a secondary summary of other reporting",
-    "seed": "the archived seed article this site started from (a machine translation)",
+# What a source is, most direct first: shown beside every citation of it, as (label, meaning).
+SOURCE_TIERS: dict[str, tuple[str, str]] = {
+    "primary-report": ("primary report", "the researchers' own technical report of what they found"),
+    "news-report": ("news report", "an original news report, by the outlet that did the reporting"),
+    "official-document": ("official document", "a statement or document of a government, a court, the UN or a company "
+                          "about itself"),
+    "republication": ("republication", "a syndicated copy, republication or translation of another source, which it "
+                      "names"),
+    "secondary": ("secondary summary", "a summary of other reporting, by someone who did not do the research"),
+    "seed": ("seed article", "the machine-translated article this site started from, cited only for its own words"),
 }
+SECONDARY_TIERS = ("secondary", "seed")  # a fact that rests only on these says so
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
@@ -603,14 +606,16 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("language", Text(), "language code of the text, e.g. en, de", required=True),
         Field("translated_from", Text(), "language code of the original, for a translation"),
         Field("machine_translation", Flag(), "true if the text is a machine translation", default=False),
-        Field("tier", Choice(SOURCE_TIERS), "what the source is: " + ", ".join(SOURCE_TIERS)),
+        Field("tier", Choice({name: meaning for name, (_, meaning) in SOURCE_TIERS.items()}), "what the source is: "
+              + ", ".join(SOURCE_TIERS), required=True),
         Field("copy_of", RefTo("source"), "the source this is a republication or translation of"),
         Field("notes", Text(prose=True), "what the reader should know about this source"),
         Field("uncited", ListOf(UNCITED), "for an archived text: passages deliberately not cited, with the reason",
               default=list),
         Field("indicators", INDICATORS, "indicators of compromise the source published without tying them to a group "
               "or a piece of software", default=list),
-    ), ("publisher", "date"), Stix(StixType("report")), page_template="source.md.j2", counted="citations",
+    ), ("publisher", "date"), Stix(StixType("report")), index_template="sources.md.j2", page_template="source.md.j2",
+        counted="citations",
         check=_check_source, rules=(
             {"anyOf": [{"properties": {key: {"type": "string"}}, "required": [key]} for key in ("url", "archive")]},)),
 )}

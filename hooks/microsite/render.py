@@ -33,6 +33,8 @@ from .model import (
     POSITION,
     RELATION,
     RELATION_TYPES,
+    SECONDARY_TIERS,
+    SOURCE_TIERS,
     STATUS,
     STATUSES,
     UNCITED,
@@ -243,6 +245,7 @@ def _environments() -> tuple[Environment, Environment]:
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
+        tiers=SOURCE_TIERS, tier=_tier, secondary_only=_secondary_only,
     )
     markdown.globals.update(item_history=_item_history, prose_words=prose_words, by_day=corrections.by_day,
                             recent=corrections.RECENT)
@@ -352,9 +355,9 @@ def _quote_state(context: Context, citation: Citation) -> Markup:
     check, label = state.check, state.label
     if state.name == "found" and check and check.where == "snapshot":
         label = "found in the archived copy"
-    mark = "✓ " if state.name in ("verified", "found") else ""
-    badge = Markup(f"[{md_escape(mark + label)}]({_href(context['page'], 'certainty.md', 'quote-' + state.name)})"
-                   f"{{ .quote-state .quote-state--{state.name} }}")
+    meaning = html_escape(QUOTE_STATES[state.name][1])
+    badge = Markup(f"[quote {md_escape(label)}]({_href(context['page'], 'certainty.md', 'quote-' + state.name)})"
+                   f'{{ .quote-state .quote-state--{state.name} title="{meaning}" }}')
     if state.name in ("verified", "unchecked") or check is None:
         return badge
     text = badge + Markup(f" on {md_escape(check.date)}")
@@ -363,6 +366,32 @@ def _quote_state(context: Context, citation: Citation) -> Markup:
     if state.name == "not-found" and state.archived_copy:
         return text + Markup("; the page changed: see the ") + _external(state.archived_copy.url, "archived copy")
     return text
+
+
+def effective_tier(graph: Graph, source: Entity) -> str:
+    """What a source's words are worth: a republication's are those of the source it copies."""
+    seen = set()
+    while source.attrs.get("tier") == "republication" and source.attrs.get("copy_of") and source.id not in seen:
+        seen.add(source.id)
+        source = graph.get(source.attrs["copy_of"].id)
+    return source.attrs.get("tier") or "secondary"
+
+
+@pass_context
+def _tier(context: Context, source: Entity) -> Markup:
+    """What a source is, as a badge that links to its meaning on the certainty page."""
+    name = source.attrs["tier"]
+    label, meaning = SOURCE_TIERS[name]
+    return Markup(f"[{md_escape(label)}]({_href(context['page'], 'certainty.md', 'tier-' + name)})"
+                  f'{{ .tier .tier--{name} title="{html_escape(meaning)}" }}')
+
+
+@pass_context
+def _secondary_only(context: Context, citations: list[Citation]) -> bool:
+    """True if every source of `citations` is a secondary summary or the seed (a republication counts as what it
+    copies): the statement then says so."""
+    graph: Graph = context["graph"]
+    return bool(citations) and all(effective_tier(graph, graph.get(c.source.id)) in SECONDARY_TIERS for c in citations)
 
 
 @pass_context
