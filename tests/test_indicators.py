@@ -47,5 +47,6 @@ def test_an_indicator_is_valid_in_the_window_its_source_gives(tmp_path: Path, ac
 def test_a_republication_names_what_it_copies(tmp_path: Path) -> None:
     project = minimal_project(tmp_path / "project")
     source = project / "data" / "sources" / "sample-article.yml"
-    source.write_text(source.read_text(encoding="utf-8") + "tier: republication\n", encoding="utf-8")
+    source.write_text(source.read_text(encoding="utf-8").replace("tier: news-report", "tier: republication"),
+                      encoding="utf-8")
     assert "a republication or translation names the source it copies" in check_report(project)

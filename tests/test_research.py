@@ -146,7 +146,7 @@ def test_a_fact_that_rests_only_on_secondary_sources_says_so_and_no_other_does(r
             sources = [c.source.id for c in fact.citations] + [c.source.id for p in fact.positions for c in p.citations]
             secondary = all(effective_tier(graph, graph.get(s)) in SECONDARY_TIERS for s in sources)
             shown = plain(fact.statement)
-            at = text.index(shown[:60])
+            at = text.index(shown[:60], text.index("Facts¶"))
             assert ("secondary sources only" in text[at:at + len(shown) + 120]) is secondary, (entity.id, shown)
             said += secondary
     assert said > 0

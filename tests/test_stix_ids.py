@@ -37,12 +37,13 @@ relations:
 
 
 def expected_relationships(graph: Graph) -> int:
-    """What the data declares: each relation once, and per entity and indicator value an `indicates` and a
-    `related-to` (its observable)."""
+    """What the data declares: each relation once, and per entity and indicator value a `related-to` (its observable)
+    and, but for a report that holds indicators it ties to no group, an `indicates`."""
     relations = sum(len(entity.relations) for entity in graph.entities.values())
-    indicators = sum(len({(i.type, v) for i in entity.attrs.get("indicators") or () for v in i.values})
-                     for entity in graph.entities.values())
-    return relations + 2 * indicators
+    per_value = {entity.id: 1 if entity.kind.name == "source" else 2 for entity in graph.entities.values()}  # a report
+    indicators = sum(per_value[entity.id] * len({(i.type, v) for i in entity.attrs.get("indicators") or ()  # holds its
+                                                 for v in i.values}) for entity in graph.entities.values())  # own
+    return relations + indicators
 
 
 def relationships(graph: Graph) -> list[dict]:

@@ -191,7 +191,7 @@ def make_project(target: Path, sources: dict[str, tuple[str, Case]]) -> Path:
     facts = []
     for name, (url, case) in sources.items():
         source = {"id": name, "name": f"The {name} page", "summary": f"A test page: {name}.", "publisher": "Test Press",
-                  "date": "2023-08-07", "url": url, "language": case.language}
+                  "date": "2023-08-07", "url": url, "language": case.language, "tier": "news-report"}
         (target / "data" / "sources" / f"{name}.yml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
         facts += [{"statement": f"The {name} page says so.", "status": "reported",
                    "citations": [{"source": name, "quote": quote}]} for quote in case.quotes]
@@ -261,7 +261,7 @@ def test_a_news_article_with_boilerplate_and_typographic_quotes_is_found_on_the_
     assert entry == {"quote": CASES["news"].quotes[0], "result": "found", "where": "live", "checked": "2024-05-06T05:17:03Z",
                      "url": verified.server.url("/news/hackers-breached"),
                      "sha256": hashlib.sha256(article_text.encode()).hexdigest()}
-    assert "✓ found on the page on 6 May 2024" in _plain(verified.reference("news"))
+    assert "quote found on the page on 6 May 2024" in _plain(verified.reference("news"))
 
 
 def test_the_source_page_links_its_archived_copy_and_lists_its_quotes_with_their_state(verified: Verified) -> None:
@@ -270,7 +270,7 @@ def test_the_source_page_links_its_archived_copy_and_lists_its_quotes_with_their
     raw = verified.site.page("sources/news.md").path.read_text(encoding="utf-8")
     assert f'<a href="{snapshot}">Internet Archive, 7 August 2023</a>' in raw
     passages = _plain(raw[raw.index('id="passages"'):])
-    assert f"{CASES['news'].quotes[0]}” · ✓ found on the page on 6 May 2024" in passages
+    assert f"{CASES['news'].quotes[0]}” · quote found on the page on 6 May 2024" in passages
 
 
 def test_a_page_that_changed_is_checked_in_its_snapshot_and_a_lost_quote_links_the_archived_copy(verified: Verified) -> None:
@@ -281,7 +281,7 @@ def test_a_page_that_changed_is_checked_in_its_snapshot_and_a_lost_quote_links_t
     assert (moved["result"], moved["where"], moved["url"]) == ("found", "snapshot", snapshot)
     assert (kept["result"], kept["where"], kept["url"]) == ("found", "live", source_url)
     assert (never["result"], never["where"], never["url"]) == ("not-found", "live", source_url)
-    assert "✓ found in the archived copy on 6 May 2024 (snapshot)" in _plain(verified.reference("changed", 0))
+    assert "quote found in the archived copy on 6 May 2024 (snapshot)" in _plain(verified.reference("changed", 0))
     lost = verified.reference("changed", 2)
     assert "not found on the page on 6 May 2024; the page changed: see the archived copy" in _plain(lost)
     assert f'<a href="{snapshot.replace("&", "&amp;")}">archived copy</a>' in lost  # '*x*_y_' is no emphasis
@@ -326,7 +326,7 @@ def test_a_redirect_chain_is_followed_and_the_final_address_recorded(verified: V
 
 def test_a_german_page_in_windows_1252_with_german_quotation_marks_is_read_and_matched(verified: Verified) -> None:
     assert verified.entry("german")["result"] == "found"
-    assert "✓ found on the page on 6 May 2024" in _plain(verified.reference("german"))
+    assert "quote found on the page on 6 May 2024" in _plain(verified.reference("german"))
 
 
 def test_the_whole_run_keeps_to_its_deadlines(verified: Verified) -> None:
