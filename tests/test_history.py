@@ -482,3 +482,31 @@ def test_a_page_is_marked_as_showing_the_history_exactly_when_the_history_change
     assert changed == {plan.path for plan in without if plan.history}
     assert {"index.md", "actors/index.md", "changes.md", "feed.xml", "actors/lazarus-group.md"} & changed == {
         "changes.md", "feed.xml", "actors/lazarus-group.md"}
+
+
+def test_the_real_site_built_from_its_own_history_shows_no_commit_message_or_author(tmp_path: Path) -> None:
+    """The project's own repository, cloned whole and built as CI publishes it (history required), with every change
+    since its first commit shown to readers: no subject line and no author of `git log` appears in any page or feed."""
+    if subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--is-shallow-repository"], capture_output=True,
+                      text=True).stdout.strip() != "false":
+        pytest.skip("the project is not a full git clone here (a downloaded archive or a shallow clone)")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(ROOT), str(clone)], check=True, capture_output=True)
+    first = subprocess.run(["git", "log", "--reverse", "--format=%cs"], cwd=clone, capture_output=True, text=True,
+                           check=True).stdout.split()[0]
+    config = clone / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("    # published: 2026-12-08\n",
+                                                                 f"    published: {first}\n"), encoding="utf-8")
+    result = build(clone, REQUIRE_HISTORY="1", SOURCE_DATE_EPOCH=EPOCH)
+    assert result.returncode == 0, result.output
+    log = subprocess.run(["git", "log", "--format=%s%x00%an%x00%cn"], cwd=clone, capture_output=True, text=True,
+                         check=True).stdout
+    said = {part.strip() for line in log.splitlines() for part in line.split("\0") if len(part.strip()) > 24}
+    names = {part.strip() for line in log.splitlines() for part in line.split("\0")[1:]
+             if len(part.strip()) >= 10}  # an author named like a common word ('research') is left out
+    assert len(said) > 50 and names
+    assert "new page" in (result.site / "changes" / "index.html").read_text(encoding="utf-8")  # changes are listed
+    for built in [*result.site.rglob("*.html"), result.site / "feed.xml"]:
+        text = built.read_text(encoding="utf-8")
+        assert not [words for words in said if words in text], built
+        assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", text)], built
