@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import paused_cyclic_gc
 from .codec import exported, exported_schema
 from .graph import Graph
+from .memory import paused_cyclic_gc
 from .model import CERTAINTY, INDICATOR_TYPES, KINDS, RELATION_TYPES, Entity, Kind, refang
 from .schema import PartialDate, Period, Record, Ref
 from .stix import Bundler

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import paused_cyclic_gc
 from .errors import DataError
 from .gitlog import Commit, NoHistory, Touch, clean, head, read_blobs, read_log, refuse_partial_clone
 from .load import KIND_BY_FOLDER, compose_bytes
+from .memory import paused_cyclic_gc
 from .model import Entity
 from .schema import Context
 from .semdiff import TRACKED, Version, Words, diff, key, label, plain
