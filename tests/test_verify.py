@@ -310,7 +310,7 @@ def test_a_page_that_cannot_be_read_is_recorded_unreachable_and_shown_as_not_yet
     assert (entry["result"], entry["note"]) == ("unreachable", note.format(port=verified.server.port))
     assert "sha256" not in entry and "where" not in entry
     item = _plain(verified.reference(name))
-    assert item.endswith("not yet checked") and "not found" not in item
+    assert "· quote not yet checked" in item and "not found" not in item
 
 
 def test_robots_txt_is_obeyed_and_every_request_says_who_it_is(verified: Verified) -> None:
