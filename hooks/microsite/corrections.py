@@ -69,16 +69,16 @@ def _day(date: PartialDate) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def sentence(graph: Graph, subject: Entity, relation: Relation) -> str:
+def sentence(subject: Entity, relation: Relation) -> str:
     """A relation as prose: 'Lazarus Group used [[opencarrot]]'."""
     return f"{subject.name} {RELATION_TYPES[relation.type].forward} [[{relation.target.id}]]"
 
 
-def of_entity(graph: Graph, entity: Entity) -> list[Notice]:
+def of_entity(entity: Entity) -> list[Notice]:
     """The editors' notes of one page, newest first: on the page, its facts and relations, and its withdrawals."""
     found = [Notice(_day(c.date), entity.name, "corrected", entity, note=c.note) for c in entity.corrections]
     items: list[tuple[str, Fact | Relation]] = [(fact.statement, fact) for fact in entity.facts]
-    items += [(sentence(graph, entity, relation), relation) for relation in entity.relations]
+    items += [(sentence(entity, relation), relation) for relation in entity.relations]
     found += [Notice(_day(c.date), entity.name, "corrected", entity, about, c.note)
               for about, item in items for c in item.corrections]
     found += [Notice(_day(w.date), entity.name, "withdrawn", entity, w.statement, w.reason) for w in entity.withdrawn]
@@ -98,7 +98,7 @@ def since_publication(history: History, graph: Graph, published: str | None) -> 
 
 def notices(graph: Graph, history: History, published: str | None) -> list[Notice]:
     """Every notice of the site, newest first (then by page name)."""
-    found = [notice for entity in graph.entities.values() for notice in of_entity(graph, entity)]
+    found = [notice for entity in graph.entities.values() for notice in of_entity(entity)]
     found += since_publication(history, graph, published)
     by_name = sorted(found, key=lambda notice: notice.name.lower())
     return sorted(by_name, key=lambda notice: notice.day, reverse=True)  # stable: by name within a day

@@ -155,7 +155,7 @@ class Renderer:
         self.context = {"graph": graph, **{name: functools.partial(view, graph) for name, view in views.VIEWS.items()},
                         "history": self.history, "publication": publication, "entity_at": at.get,
                         "say": functools.partial(_say, graph), "notices": self.notices,
-                        "page_notices": functools.partial(corrections.of_entity, graph),
+                        "page_notices": corrections.of_entity,
                         "plain": functools.partial(_plain, graph)}
 
     def with_history(self, history: History) -> Renderer:
