@@ -78,7 +78,8 @@ def former_ids_output(tmp_path: Path, count: int) -> int:
     data = project / "data" / "software" / "opencarrot.yml"
     data.write_text(data.read_text(encoding="utf-8") + "former_ids:\n" +
                     "".join(f"  - old-name-{n}\n" for n in range(count)), encoding="utf-8")
-    return sum(len(text.encode()) for _, text in exports.files(check(project), "test", MOMENT))
+    return sum(len(text if isinstance(text, bytes) else text.encode())
+               for _, text in exports.files(check(project), "test", MOMENT))
 
 
 def test_downloads_at_former_ids_grow_with_the_number_of_ids_not_with_its_square(tmp_path: Path) -> None:

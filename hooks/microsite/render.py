@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import corrections, views
 from .csp import policy
 from .errors import DataError, DataErrors, shown
-from .exports import catalogue, entity_downloads
+from .exports import STIX_CLIENTS, catalogue, entity_downloads
 from .graph import Graph
 from .history import History, ItemHistory
 from .model import (
@@ -156,7 +156,8 @@ class Renderer:
                         "history": self.history, "publication": publication, "entity_at": at.get,
                         "say": functools.partial(_say, graph), "notices": self.notices,
                         "page_notices": functools.partial(corrections.of_entity, graph),
-                        "plain": functools.partial(_plain, graph)}
+                        "plain": functools.partial(_plain, graph),
+                        "download_sizes": {}}  # site path → bytes, once the build has made the downloads
 
     def with_history(self, history: History) -> Renderer:
         """The same renderer, with the history of the data (read while the data loaded, in another process)."""
@@ -241,7 +242,7 @@ def _environments() -> tuple[Environment, Environment]:
     markdown.globals.update(
         indicator_titles={k: v.title for k, v in INDICATOR_TYPES.items()},
         kinds=KINDS, statuses=STATUSES, certainty=CERTAINTY, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
-        catalogue=catalogue, downloads=entity_downloads,
+        catalogue=catalogue, downloads=entity_downloads, size=_size, clients=STIX_CLIENTS,
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
@@ -253,6 +254,17 @@ def _environments() -> tuple[Environment, Environment]:
     html.filters.update(xml=xml_escape)
     html.globals.update(feed_id=_feed_id)
     return markdown, html
+
+
+def _size(count: int | None) -> str:
+    """A file size as readers take it in: '812 bytes', '34 KB', '1.2 MB' (decimal units)."""
+    if count is None:
+        return ""
+    if count < 1000:
+        return f"{count} bytes"
+    if count < 1_000_000:
+        return f"{count / 1000:.0f} KB"
+    return f"{count / 1_000_000:.1f} MB"
 
 
 def _indicator(value: str) -> Markup:
