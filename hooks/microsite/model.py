@@ -400,6 +400,49 @@ INDICATORS = ListOf(IndicatorRecord("indicator list", (
     Field("citation", CITATION, "the source that published them, with its words", required=True),
 ), IndicatorList))
 
+# --------------------------------------------------------------------------- ATT&CK techniques
+
+ATTACK_VERSION = "18"  # the MITRE ATT&CK (Enterprise) version whose ids, names and tactics the mappings use
+ATTACK_TACTICS: dict[str, str] = {tactic: tactic.replace("-", " ") for tactic in (
+    "reconnaissance", "resource-development", "initial-access", "execution", "persistence", "privilege-escalation",
+    "defense-evasion", "credential-access", "discovery", "lateral-movement", "collection", "command-and-control",
+    "exfiltration", "impact")}  # ATT&CK Enterprise's tactics, by their kill-chain phase names
+# Where a mapping comes from, and the certainty (a status) its STIX `uses` relationship is exported with.
+TECHNIQUE_BASES: dict[str, tuple[str, str]] = {
+    "stated": ("the source names the technique, or its ATT&CK id", "reported"),
+    "inferred": ("this site maps the behaviour the source describes to the technique; the source does not name it",
+                 "alleged"),
+}
+
+
+@dataclass
+class Technique:
+    """An ATT&CK technique a group or a piece of software used, mapped only where a source supports it."""
+
+    id: str
+    name: str
+    tactic: str
+    basis: str
+    citation: Citation
+    location: Location
+
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        how = "stated by the source" if self.basis == "stated" else "inferred by this site"
+        yield f"{subject.name} used ATT&CK technique {self.id} ({self.name}, {self.tactic}), {how}", self.citation
+
+
+TECHNIQUES = ListOf(Record("technique", (
+    Field("id", Text(re.compile(r"T[0-9]{4}(?:\.[0-9]{3})?"), "write an ATT&CK technique id: T1566, or T1566.001 for "
+                     "a sub-technique"), f"the ATT&CK technique id (version {ATTACK_VERSION}), e.g. T1566.001",
+          required=True),
+    Field("name", Text(), "the technique's name in ATT&CK, e.g. 'Phishing: Spearphishing Attachment'", required=True),
+    Field("tactic", Choice(ATTACK_TACTICS), "the ATT&CK tactic it serves here, e.g. initial-access", required=True),
+    Field("basis", Choice({name: meaning for name, (meaning, _) in TECHNIQUE_BASES.items()}),
+          "stated (the source names it) or inferred (this site maps what the source describes)", required=True),
+    Field("citation", CITATION, "the sentence of the source that supports the mapping", required=True),
+), Technique, help="An ATT&CK technique, with the source sentence that supports the mapping."))
+ATTACK_ID = Text(re.compile(r"[GS][0-9]{4}"), "write the ATT&CK id of a group (G0067) or of software (S0240)")
+
 UNCITED = Record("uncited passage", (
     Field("passage", Text(), "the passage, verbatim from the archived text", required=True),
     Field("reason", Text(), "why no fact cites it, e.g. 'photo credit' or 'section heading'", required=True),
@@ -494,6 +537,9 @@ COMMON_FIELDS: tuple[Field, ...] = (
 
 
 def _check_actor(values: dict[str, Any], where: Location) -> None:
+    if (values["techniques"] or values["attack_id"]) and values["type"] != "hacking-group":
+        raise DataError(where, "ATT&CK ids and techniques belong to a hacking group or a piece of software",
+                        "put them on the hacking group or the software the source ties them to")
     if values["indicators"] and values["type"] != "hacking-group":
         raise DataError(where, "indicators belong to a hacking group or a piece of software, not to a person or another group",
                         "put them on the hacking group or the malware the source ties them to")
@@ -558,11 +604,17 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("role", Text(), "what the actor is, in a few words, e.g. 'missile expert'"),
         Field("country", Text(), "country the actor belongs to or works from", stix="location"),
         Field("indicators", INDICATORS, "indicators of compromise a source ties to the hacking group", default=list),
+        Field("attack_id", ATTACK_ID, "for a hacking group: its MITRE ATT&CK group id, e.g. G0067",
+              stix="mitre-attack"),
+        Field("techniques", TECHNIQUES, "for a hacking group: ATT&CK techniques a source says, or shows, it used",
+              default=list, stix="uses"),
     ), ("type", "role"), Stix(StixType("identity", {"identity_class": "individual"}), "type", {
         "hacking-group": StixType("intrusion-set"), "group": StixType("identity", {"identity_class": "group"})}),
         check=_check_actor, rules=(
             {"if": {"properties": {"type": {"not": {"const": "hacking-group"}}}},
-             "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}}}},)),
+             "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
+                                     "techniques": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
+                                     "attack_id": {"type": "null"}}}},)),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
@@ -594,6 +646,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
               "backdoor, remote-access-trojan); left out, the STIX export says 'unknown'", default=list,
               stix="malware_types"),
         Field("indicators", INDICATORS, "indicators of compromise a source ties to this software", default=list),
+        Field("attack_id", ATTACK_ID, "its MITRE ATT&CK software id, e.g. S0240", stix="mitre-attack"),
+        Field("techniques", TECHNIQUES, "ATT&CK techniques a source says, or shows, the software uses", default=list,
+              stix="uses"),
     ), ("category", "platforms"),
         # A named piece of malware is a family (is_family), whatever its samples; its malware_types default to STIX's
         # 'unknown' where the data names none, since STIX consumers (MISP, OpenCTI) expect the property.

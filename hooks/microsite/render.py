@@ -24,6 +24,7 @@ from .graph import Graph
 from .history import History, ItemHistory
 from .model import (
     ALIAS,
+    ATTACK_VERSION,
     CERTAINTY,
     CITATION,
     COMMON_FIELDS,
@@ -242,7 +243,7 @@ def _environments() -> tuple[Environment, Environment]:
     markdown.globals.update(
         indicator_titles={k: v.title for k, v in INDICATOR_TYPES.items()},
         kinds=KINDS, statuses=STATUSES, certainty=CERTAINTY, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
-        catalogue=catalogue, downloads=entity_downloads, size=_size, clients=STIX_CLIENTS,
+        catalogue=catalogue, downloads=entity_downloads, size=_size, clients=STIX_CLIENTS, attack_version=ATTACK_VERSION,
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,

@@ -21,17 +21,20 @@ from typing import Any
 from .codec import exported
 from .graph import Graph
 from .model import (
+    ATTACK_VERSION,
     CERTAINTY,
     COUNTRY_CODES,
     INDICATES_STATUS,
     INDICATOR_TYPES,
     KINDS,
     RELATION_TYPES,
+    TECHNIQUE_BASES,
     Citation,
     Entity,
     Fact,
     IndicatorList,
     Relation,
+    Technique,
     refang,
 )
 from .schema import Field, PartialDate, Ref
@@ -202,6 +205,9 @@ class Bundler:
             for relation in entity.relations:
                 self._relation(entity, relation)
         for entity in ordered:
+            for technique in entity.attrs.get("techniques") or ():
+                self._technique(entity, technique)
+        for entity in ordered:
             for indicators in entity.attrs.get("indicators") or ():
                 self._indicators(entity, indicators)
         for entity in ordered:
@@ -239,11 +245,14 @@ class Bundler:
         elif aliases:
             description += "\n\nAlso known as: " + "; ".join(aliases) + "."
         obj.update(declared.properties)
+        attack: list[dict[str, Any]] = []
         for spec in entity.kind.fields:
             value = entity.attrs[spec.name]
-            if not spec.stix or value in (None, []):
+            if not spec.stix or spec.stix == "uses" or value in (None, []):  # techniques: relationships, made later
                 continue
-            if spec.stix == "description":  # a line of the text: STIX has no property for it
+            if spec.stix == "mitre-attack":  # the ATT&CK id, as ATT&CK's own objects carry it
+                attack.append(_attack_reference(value, "groups" if value.startswith("G") else "software"))
+            elif spec.stix == "description":  # a line of the text: STIX has no property for it
                 description += f"\n\n{spec.name.replace('_', ' ').capitalize()}: {_text(value)}."
             elif spec.stix == "location":
                 description += self._location(obj, value, entity.id)
@@ -259,7 +268,7 @@ class Bundler:
             own.append({"source_name": entity.attrs["publisher"], "url": url})
         citations = [c for spec, value in entity.values() if spec.cites for c in (value if isinstance(value, list) else [value])]
         citations += [c for alias in entity.aliases for c in alias.citations]
-        obj["external_references"] = own + self._cite(obj["id"], citations)
+        obj["external_references"] = own + attack + self._cite(obj["id"], citations)
         self.stixed.add(obj, entity.id, *self._also_in(entity))
 
     def _location(self, obj: dict[str, Any], country: str, entity_id: str) -> str:
@@ -315,6 +324,30 @@ class Bundler:
                    confidence=CERTAINTY[relation.status].confidence)
         obj["external_references"] = self._cite(obj["id"], relation.citations)
         self.stixed.add(obj, entity.id, target.id)
+
+    def _technique(self, entity: Entity, technique: Technique) -> None:
+        """An ATT&CK technique as ATT&CK's own `attack-pattern` (its id as a `mitre-attack` external reference, its
+        tactic as a kill-chain phase), and the entity's `uses` of it with the mapping's basis and citation."""
+        pattern_id = stix_id("attack-pattern", f"attack/{technique.id}")
+        path = technique.id.replace(".", "/")
+        pattern = self.stixed.add({
+            **self._common("attack-pattern", pattern_id), "name": technique.name,
+            "description": f"MITRE ATT&CK technique {technique.id}, as of ATT&CK version {ATTACK_VERSION}.",
+            "kill_chain_phases": [], "external_references": [_attack_reference(technique.id, "techniques", path)],
+        }, entity.id)
+        phase = {"kill_chain_name": "mitre-attack", "phase_name": technique.tactic}
+        if phase not in pattern["kill_chain_phases"]:
+            pattern["kill_chain_phases"].append(phase)
+        how = ("stated by the source" if technique.basis == "stated"
+               else "inferred by this site from what the source describes")
+        obj = self._common("relationship", stix_id("relationship", f"technique/{entity.id}/{technique.id}"))
+        source = self.ids[entity.id]
+        obj.update(relationship_type=relationship_type("uses", source.split("--")[0], "attack-pattern"),
+                   source_ref=source, target_ref=pattern_id,
+                   description=f"{entity.name} used {technique.name} ({technique.id}, {technique.tactic}): {how}.",
+                   confidence=CERTAINTY[TECHNIQUE_BASES[technique.basis][1]].confidence)
+        obj["external_references"] = self._cite(obj["id"], [technique.citation])
+        self.stixed.add(obj, entity.id)
 
     def _indicators(self, entity: Entity, indicators: IndicatorList) -> None:
         declared = INDICATOR_TYPES[indicators.type]
@@ -387,6 +420,12 @@ class Bundler:
                 reference["url"] = source.attrs["url"]
             references.setdefault((source.id, citation.quote), reference)
         return list(references.values())
+
+
+def _attack_reference(attack_id: str, section: str, path: str | None = None) -> dict[str, Any]:
+    """A `mitre-attack` external reference, as ATT&CK's own STIX data writes it."""
+    return {"source_name": "mitre-attack", "external_id": attack_id,
+            "url": f"https://attack.mitre.org/{section}/{path or attack_id}/"}
 
 
 def _refs(obj: dict[str, Any]) -> Iterator[str]:
