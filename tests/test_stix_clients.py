@@ -13,13 +13,14 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import stix2
 
 from microsite import check, exports
-from tests.conftest import ROOT
+from tests.conftest import ROOT, minimal_project
 
 MOMENT = dt.datetime(2023, 8, 19, tzinfo=dt.UTC)
 # Warnings of the OASIS validator (strict mode makes them errors) that the bundles keep, each for a reason:
@@ -205,3 +206,31 @@ def slide(text: str) -> str:
 
     initialize_options({"no_squirrel_gaps": True, "silent": True})
     return slider.slide_string(text)
+
+
+def test_a_weapon_is_an_identity_of_class_class_located_in_its_country(tmp_path: Path) -> None:
+    """The real data holds no weapon now: the minimal fixture gets one, with an alias, a country and a relation."""
+    from stix2validator import ValidationOptions, validate_string
+
+    project = minimal_project(tmp_path / "project")
+    (project / "data" / "weapons").mkdir(exist_ok=True)
+    (project / "data" / "weapons" / "zircon.yml").write_text(
+        "id: zircon\nname: Zircon\ncategory: missile\ncountry: Russia\naliases:\n  - name: Tsirkon\n"
+        "summary: A hypersonic missile.\n", encoding="utf-8")
+    organization = project / "data" / "organizations" / "npo-mash.yml"
+    organization.write_text(organization.read_text(encoding="utf-8") + (
+        "relations:\n  - type: developed\n    target: zircon\n    status: reported\n    citations:\n"
+        "      - source: sample-article\n        quote: The Lazarus Group may have used a backdoor\n"), encoding="utf-8")
+    graph = check(project)
+    files = dict(exports.files(graph, "test", MOMENT))
+    bundle = json.loads(files["downloads/weapons/zircon.stix.json"])
+    objects = {o["id"]: o for o in bundle["objects"]}
+    weapon = next(o for o in objects.values() if o.get("name") == "Zircon")
+    assert weapon["type"] == "identity" and weapon["identity_class"] == "class"
+    assert "Category: missile." in weapon["description"] and "Also known as: Tsirkon." in weapon["description"]
+    located = [o for o in objects.values() if o.get("relationship_type") == "located-at" and o["source_ref"] == weapon["id"]]
+    assert [objects[o["target_ref"]]["country"] for o in located] == ["RU"]
+    assert any(o.get("target_ref") == weapon["id"] and o["relationship_type"] == "related-to" for o in objects.values())
+    result = validate_string(json.dumps(bundle), ValidationOptions(version="2.1", strict=True))
+    assert {re.search(r"\{(\d+)\}", str(e)).group(1) for e in result.errors} <= set(KEPT_WARNINGS)
+    stix2.parse(bundle)
