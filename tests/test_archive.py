@@ -70,3 +70,18 @@ def test_the_downloads_page_states_each_size_and_names_the_client_versions(made:
     for name, (pinned, _) in exports.STIX_CLIENTS.items():
         assert f"| {name} | {pinned} |" in page
         assert version(name) == pinned, f"{name}: the Downloads page names {pinned}, the venv has {version(name)}"
+
+
+def test_two_processes_with_different_hash_seeds_make_the_same_archive() -> None:
+    """Set and dict orders that depend on string hashing would differ between builds: none reaches a download."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import datetime as dt, hashlib, pathlib, sys\nsys.path[:0] = ['hooks', '.']\n"
+              "from microsite import check, exports\n"
+              "files = dict(exports.files(check(pathlib.Path('.')), 'test', dt.datetime(2023, 8, 19, tzinfo=dt.UTC)))\n"
+              "print(hashlib.sha256(files[exports.ARCHIVE]).hexdigest())\n")
+    digests = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+                              timeout=300, env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(digests) == 1, digests

@@ -215,7 +215,7 @@ class Bundler:
             if report["type"] == "report":  # a source: it refers to what cites it (STIX needs at least one reference)
                 # not what refers to the report itself (a fact about the source that cites it): no reference cycle,
                 # which OpenCTI's bundle splitter, following references depth first, would never leave
-                about = {ref for ref in self.cited_by[entity.id] if report["id"] in _refs(self.stixed.objects[ref])}
+                about = [ref for ref in self.cited_by[entity.id] if report["id"] in _refs(self.stixed.objects[ref])]
                 report["object_refs"] = [ref for ref in self.cited_by[entity.id] if ref not in about] or [self.producer_id]
                 for ref in report["object_refs"]:
                     self.citing[ref].append(report["id"])
