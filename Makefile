@@ -31,11 +31,12 @@ $(VENV)/.installed: requirements.txt requirements-pip.txt
 # Re-lock from requirements.in with pip-tools in a throwaway venv. Existing pins are kept; `make lock
 # LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves them. Hashes come from PyPI itself (no local
 # mirror, wheel folder or pip config), so they match what CI and a fresh machine download.
+# --allow-unsafe pins setuptools too: misp-stix needs setuptools>=83 at run time, newer than a fresh venv's.
 lock:  ## regenerate the hashed requirements.txt from requirements.in
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && python3 -m venv "$$tmp" \
 	&& "$$tmp/bin/pip" install --quiet pip==26.3 pip-tools==7.6.2 \
 	&& env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
-	   "$$tmp/bin/pip-compile" --quiet --generate-hashes --strip-extras --index-url https://pypi.org/simple \
+	   "$$tmp/bin/pip-compile" --quiet --generate-hashes --allow-unsafe --strip-extras --index-url https://pypi.org/simple \
 	   --no-emit-index-url $(LOCK_ARGS) --output-file requirements.txt requirements.in
 
 linkcheck: build  ## every link and anchor in the built HTML, and no vanished URL

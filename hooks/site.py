@@ -178,6 +178,10 @@ def _publication(config: MkDocsConfig) -> Publication:
 @event_priority(50)  # before plugins that snapshot `files` in their own on_files
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     assert _state.renderer is not None
+    # The downloads first: the Downloads page states the size of each.
+    downloads = list(exports.files(_state.renderer.graph, *_export_settings(config)))
+    _state.renderer = _state.renderer.with_download_sizes(
+        {path: len(content if isinstance(content, bytes) else content.encode()) for path, content in downloads})
     for plan in _state.renderer.plans():
         written = files.get_file_from_path(plan.path)
         if written is not None:  # a hand-written page in docs/ wins, and takes the generated page's place in the nav
@@ -191,7 +195,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if plan.source:
             file.edit_uri = f"../{plan.source}"  # relative to edit_uri, which points at docs/
         files.append(_inside_site(file, config))
-    for path, content in exports.files(_state.renderer.graph, *_export_settings(config)):
+    for path, content in downloads:
         if files.get_file_from_path(path) is None:
             if _state.dirty:  # noted, so that a dirty rebuild takes away the downloads of a deleted entity
                 _state.builds.unchanged(path, "")

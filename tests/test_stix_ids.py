@@ -10,6 +10,7 @@ import pytest
 
 from microsite import check
 from microsite.graph import Graph
+from microsite.model import COUNTRY_CODES
 from microsite.stix import Bundler
 from tests.conftest import ROOT, minimal_project
 
@@ -37,13 +38,15 @@ relations:
 
 
 def expected_relationships(graph: Graph) -> int:
-    """What the data declares: each relation once, and per entity and indicator value a `related-to` (its observable)
-    and, but for a report that holds indicators it ties to no group, an `indicates`."""
+    """What the data declares: each relation once, per entity and indicator value a `related-to` (its observable)
+    and, but for a report that holds indicators it ties to no group, an `indicates`, and per country with a code a
+    relationship to its `location`."""
     relations = sum(len(entity.relations) for entity in graph.entities.values())
     per_value = {entity.id: 1 if entity.kind.name == "source" else 2 for entity in graph.entities.values()}  # a report
     indicators = sum(per_value[entity.id] * len({(i.type, v) for i in entity.attrs.get("indicators") or ()  # holds its
                                                  for v in i.values}) for entity in graph.entities.values())  # own
-    return relations + indicators
+    countries = sum(entity.attrs.get("country") in COUNTRY_CODES for entity in graph.entities.values())
+    return relations + indicators + countries
 
 
 def relationships(graph: Graph) -> list[dict]:
@@ -75,7 +78,8 @@ def former_ids_output(tmp_path: Path, count: int) -> int:
     data = project / "data" / "software" / "opencarrot.yml"
     data.write_text(data.read_text(encoding="utf-8") + "former_ids:\n" +
                     "".join(f"  - old-name-{n}\n" for n in range(count)), encoding="utf-8")
-    return sum(len(text.encode()) for _, text in exports.files(check(project), "test", MOMENT))
+    return sum(len(text if isinstance(text, bytes) else text.encode())
+               for _, text in exports.files(check(project), "test", MOMENT))
 
 
 def test_downloads_at_former_ids_grow_with_the_number_of_ids_not_with_its_square(tmp_path: Path) -> None:
@@ -97,4 +101,4 @@ def test_the_downloads_at_a_former_id_say_where_the_entity_is_now() -> None:
     now = json.loads(files["downloads/software/opencarrot.stix.json"])
     malware = [o for o in now["objects"] if o["type"] == "malware"]
     assert [o for o in alone["objects"] if o["type"] == "malware"] == malware[:1]
-    assert {o["type"] for o in alone["objects"]} <= {"identity", "extension-definition", "malware"}
+    assert {o["type"] for o in alone["objects"]} <= {"identity", "marking-definition", "malware"}

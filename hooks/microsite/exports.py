@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import posixpath
 import re
+import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,19 +25,36 @@ from .graph import Graph
 from .memory import paused_cyclic_gc
 from .model import CERTAINTY, INDICATOR_TYPES, KINDS, RELATION_TYPES, Entity, Kind, refang
 from .schema import PartialDate, Period, Record, Ref
-from .stix import Bundler
+from .stix import NAMESPACE, Bundler, day, last_moment
 from .text import plain_prose
 
 DOWNLOADS = "downloads"
-VERSION = "1.0.0"  # of the JSON format: the major number changes when a key is removed or changes meaning
+VERSION = "1.1.0"  # of the JSON format: the major number changes when a key is removed or changes meaning
 GRAPH, SCHEMA, BUNDLE = f"{DOWNLOADS}/graph.json", f"{DOWNLOADS}/graph.schema.json", f"{DOWNLOADS}/incident.stix.json"
 FACTS_CSV = f"{DOWNLOADS}/csv/facts.csv"
+MISP_EVENT = f"{DOWNLOADS}/incident.misp.json"
+ARCHIVE = f"{DOWNLOADS}/everything.zip"
+CHECKSUMS = "SHA256SUMS"  # inside the archive: `sha256sum -c SHA256SUMS` after unzipping
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
 # A part of a cell after a ';' that would start a formula, after spaces and quotes: spreadsheets in locales whose
 # list separator is ';' split a cell there (OWASP, CSV Injection: mind the field separators and quotes too).
 FORMULA_PART = re.compile(r"(;[ \"]*)(?=[=+\-@\t\r])")
 FACT_COLUMNS = ("entity", "kind", "field", "claim", "status", "source", "source_name", "source_url", "quote", "locator",
                 "translation", "verified")
+
+
+# The tools the test suite (tests/test_stix_clients.py) feeds the downloads to, offline, with the versions the lock
+# pins (requirements.txt): the Downloads page names them. A test checks them against the installed versions.
+STIX_CLIENTS: dict[str, tuple[str, str]] = {
+    "stix2-validator": ("3.3.2", "the OASIS STIX 2.1 validator, in strict mode"),
+    "stix2": ("3.0.2", "the OASIS Python library, with no custom content allowed"),
+    "misp-stix": ("2026.10.12", "MISP's own STIX 2.1 importer: the incident is one event, every indicator once"),
+    "pymisp": ("2.5.34.4", "MISP's Python library: it loads the MISP event download"),
+    "medallion": ("3.0.0", "a TAXII 2.1 server (in memory), read back with taxii2-client"),
+    "taxii2-client": ("2.3.0", "the OASIS TAXII 2.1 client"),
+    "stix2-slider": ("4.0.1", "the STIX 2.1 to 1.2 converter, which stops on TLP 2.0 markings, locations without an "
+                     "administrative area and reports"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +76,8 @@ def catalogue(graph: Graph) -> list[Download]:
     return [
         Download(BUNDLE, "STIX 2.1 bundle of the whole incident", "Groups, people, organisations, software, indicators "
                  "with their observables, relations, facts and assessments, every source as an external reference."),
+        Download(MISP_EVENT, "MISP event of the incident's indicators", "Every indicator once, as a MISP attribute "
+                 "with the window its source saw it in use and who it is tied to; not for blocking (to_ids is false)."),
         Download(GRAPH, "JSON of the whole graph", "Every entity with its facts, citations, relations both ways and "
                  "statuses, with the format's version."),
         Download(SCHEMA, "JSON Schema of the graph", "The JSON Schema (draft 2020-12) that the JSON downloads validate against."),
@@ -66,6 +88,8 @@ def catalogue(graph: Graph) -> list[Download]:
         *(Download(indicator_list(name), f"{declared.title}, one per line", "Real (not defanged) values of historical "
                    "indicators, for hunting in past logs, with a header naming their sources.")
           for name, declared in INDICATOR_TYPES.items() if name in published_types(graph)),
+        Download(ARCHIVE, "Everything, in one zip archive", f"Every download of the site, each entity's own included, "
+                 f"with their SHA-256 checksums in {CHECKSUMS}."),
     ]
 
 
@@ -102,20 +126,54 @@ def _days(date: PartialDate | Period | None) -> list[tuple[int, int, int]]:
 
 def paths(graph: Graph) -> Iterator[str]:
     """The site path of every download that `files` makes, without making any."""
-    yield from (BUNDLE, GRAPH, SCHEMA, FACTS_CSV, *map(kind_csv, KINDS.values()), *map(indicator_list, INDICATOR_TYPES))
+    yield from (BUNDLE, MISP_EVENT, GRAPH, SCHEMA, FACTS_CSV, *map(kind_csv, KINDS.values()),
+                *map(indicator_list, INDICATOR_TYPES))
     for entity in graph.entities.values():
         for entity_id in (None, *entity.former_ids):
             yield from (download.path for download in entity_downloads(entity, entity_id))
+    yield ARCHIVE
 
 
-def files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None = None) -> Iterator[tuple[str, str]]:
-    """Every download as (site path, text), one at a time: the caller writes each before the next is made.
+def files(graph: Graph, producer: str, moment: dt.datetime,
+          site_url: str | None = None) -> Iterator[tuple[str, str | bytes]]:
+    """Every download as (site path, text), one at a time: the caller writes each before the next is made; the
+    last is the zip archive of them all (bytes), compressed as they go.
 
     The downloads hold one large structure of the whole graph and make no garbage cycles, so the cyclic garbage
     collector is paused (`paused_cyclic_gc`) from the first item until the generator is finished or closed, the
     caller's work between items included: read it to the end, or close it."""
     with paused_cyclic_gc():
-        yield from _files(graph, producer, moment, site_url)
+        archive = Archive(moment)
+        for path, text in _files(graph, producer, moment, site_url):
+            archive.add(path, text)
+            yield path, text
+        yield ARCHIVE, archive.close()
+
+
+class Archive:
+    """A zip archive that two builds of one commit make byte for byte alike: entries in the order given, each dated
+    `moment` (not the clock), with fixed permissions and compression; a SHA-256 checksum file at the end."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        self.buffer = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
+        self.date = max(moment.astimezone(dt.UTC).timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # zip's earliest date
+        self.sums: list[str] = []
+
+    def add(self, path: str, text: str) -> None:
+        data = text.encode()
+        self.sums.append(f"{hashlib.sha256(data).hexdigest()}  {path}\n")
+        self._write(path, data)
+
+    def close(self) -> bytes:
+        self._write(f"{DOWNLOADS}/{CHECKSUMS}", "".join(self.sums).encode())
+        self.zip.close()
+        return self.buffer.getvalue()
+
+    def _write(self, path: str, data: bytes) -> None:
+        info = zipfile.ZipInfo(path, date_time=self.date)
+        info.compress_type, info.create_system, info.external_attr = zipfile.ZIP_DEFLATED, 3, 0o644 << 16
+        self.zip.writestr(info, data, compresslevel=9)
 
 
 def _files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None) -> Iterator[tuple[str, str]]:
@@ -123,6 +181,7 @@ def _files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | Non
     document = graph_json(graph, producer, moment)
     written: dict[int, str] = {}  # the text of each STIX object, written once for all the bundles holding it
     yield BUNDLE, _json(bundler.bundle(), written)
+    yield MISP_EVENT, json.dumps(misp_event(graph, producer, moment), ensure_ascii=False, indent=1) + "\n"
     yield GRAPH, _json(document)
     yield SCHEMA, json.dumps(graph_schema(), ensure_ascii=False, indent=2) + "\n"
     yield FACTS_CSV, facts_csv(graph)
@@ -174,6 +233,56 @@ def _json(data: dict[str, Any], written: dict[int, str] | None = None) -> str:
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one for all: `json.dumps` makes one a call
 _compact = _COMPACT.encode
+
+
+# --------------------------------------------------------------------------- MISP
+
+
+MISP_TYPES = {"domain": ("domain", "Network activity"), "ip": ("ip-dst", "Network activity"),
+              "md5": ("md5", "Payload delivery"), "sha1": ("sha1", "Payload delivery"),
+              "sha256": ("sha256", "Payload delivery")}  # MISP's attribute type and category of each indicator type
+
+
+def misp_event(graph: Graph, producer: str, moment: dt.datetime) -> dict[str, Any]:
+    """The indicators as one MISP event in MISP's own JSON format, made from the graph (no MISP library at build
+    time): one attribute per indicator, with who it is tied to and the source in its comment, the window its source
+    saw it in use as first_seen/last_seen, and to_ids false, since they are historical, for hunting."""
+    stamp = str(int(moment.timestamp()))
+    attributes: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind in KINDS:
+        for entity in graph.by_kind[kind]:
+            for indicators in entity.attrs.get("indicators") or ():
+                source = graph.get(indicators.citation.source.id)
+                said = f"{entity.name}" + (f": {indicators.context}" if indicators.context else "") + f" ({source.name})"
+                window = indicators.active
+                seen = (_misp_time(day(window.start)), _misp_time(last_moment(window.end or window.start))) if window \
+                    else (None, None)
+                for value in map(refang, indicators.values):
+                    misp_type, category = MISP_TYPES[indicators.type]
+                    attribute = attributes.setdefault((indicators.type, value), {
+                        "uuid": str(uuid.uuid5(NAMESPACE, f"misp/attribute/{indicators.type}/{value}")),
+                        "type": misp_type, "category": category, "value": value, "to_ids": False,
+                        "distribution": "5", "timestamp": stamp, "comment": "",
+                        **({"first_seen": seen[0], "last_seen": seen[1]} if window else {})})
+                    attribute["comment"] = "; ".join(filter(None, (attribute["comment"], said)))
+                    if "first_seen" in attribute and window:  # seen by several sources: the widest window
+                        attribute["first_seen"] = min(attribute["first_seen"], seen[0])
+                        attribute["last_seen"] = max(attribute["last_seen"], seen[1])
+                    elif not window:
+                        attribute.pop("first_seen", None)
+                        attribute.pop("last_seen", None)
+    return {"Event": {
+        "uuid": str(uuid.uuid5(NAMESPACE, "misp/event")), "info": f"{producer}: indicators of compromise",
+        "date": moment.strftime("%Y-%m-%d"), "timestamp": stamp, "published": False, "analysis": "2",
+        "threat_level_id": "4", "distribution": "3", "Orgc": {"name": producer,
+                                                              "uuid": str(uuid.uuid5(NAMESPACE, "misp/producer"))},
+        "Tag": [{"name": "tlp:clear"}], "Attribute": list(attributes.values()),
+    }}
+
+
+def _misp_time(stix_time: str) -> str:
+    """A STIX timestamp as MISP writes first_seen and last_seen: microseconds and an offset."""
+    return stix_time.removesuffix("Z") + "000+00:00"
 
 
 # --------------------------------------------------------------------------- JSON

@@ -400,6 +400,49 @@ INDICATORS = ListOf(IndicatorRecord("indicator list", (
     Field("citation", CITATION, "the source that published them, with its words", required=True),
 ), IndicatorList))
 
+# --------------------------------------------------------------------------- ATT&CK techniques
+
+ATTACK_VERSION = "18"  # the MITRE ATT&CK (Enterprise) version whose ids, names and tactics the mappings use
+ATTACK_TACTICS: dict[str, str] = {tactic: tactic.replace("-", " ") for tactic in (
+    "reconnaissance", "resource-development", "initial-access", "execution", "persistence", "privilege-escalation",
+    "defense-evasion", "credential-access", "discovery", "lateral-movement", "collection", "command-and-control",
+    "exfiltration", "impact")}  # ATT&CK Enterprise's tactics, by their kill-chain phase names
+# Where a mapping comes from, and the certainty (a status) its STIX `uses` relationship is exported with.
+TECHNIQUE_BASES: dict[str, tuple[str, str]] = {
+    "stated": ("the source names the technique, or its ATT&CK id", "reported"),
+    "inferred": ("this site maps the behaviour the source describes to the technique; the source does not name it",
+                 "alleged"),
+}
+
+
+@dataclass
+class Technique:
+    """An ATT&CK technique a group or a piece of software used, mapped only where a source supports it."""
+
+    id: str
+    name: str
+    tactic: str
+    basis: str
+    citation: Citation
+    location: Location
+
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        how = "stated by the source" if self.basis == "stated" else "inferred by this site"
+        yield f"{subject.name} used ATT&CK technique {self.id} ({self.name}, {self.tactic}), {how}", self.citation
+
+
+TECHNIQUES = ListOf(Record("technique", (
+    Field("id", Text(re.compile(r"T[0-9]{4}(?:\.[0-9]{3})?"), "write an ATT&CK technique id: T1566, or T1566.001 for "
+                     "a sub-technique"), f"the ATT&CK technique id (version {ATTACK_VERSION}), e.g. T1566.001",
+          required=True),
+    Field("name", Text(), "the technique's name in ATT&CK, e.g. 'Phishing: Spearphishing Attachment'", required=True),
+    Field("tactic", Choice(ATTACK_TACTICS), "the ATT&CK tactic it serves here, e.g. initial-access", required=True),
+    Field("basis", Choice({name: meaning for name, (meaning, _) in TECHNIQUE_BASES.items()}),
+          "stated (the source names it) or inferred (this site maps what the source describes)", required=True),
+    Field("citation", CITATION, "the sentence of the source that supports the mapping", required=True),
+), Technique, help="An ATT&CK technique, with the source sentence that supports the mapping."))
+ATTACK_ID = Text(re.compile(r"[GS][0-9]{4}"), "write the ATT&CK id of a group (G0067) or of software (S0240)")
+
 UNCITED = Record("uncited passage", (
     Field("passage", Text(), "the passage, verbatim from the archived text", required=True),
     Field("reason", Text(), "why no fact cites it, e.g. 'photo credit' or 'section heading'", required=True),
@@ -412,7 +455,8 @@ UNCITED = Record("uncited passage", (
 class StixType:
     """A STIX 2.1 object type with the properties every object of it gets (an identity's class, say).
 
-    A type that STIX does not define starts with 'x-npomash-' and is declared by the site's extension definition.
+    Every kind maps to a type STIX 2.1 defines, with no custom type or property, so that MISP, OpenCTI and TAXII
+    servers take the bundles as they are.
     """
 
     type: str
@@ -493,10 +537,28 @@ COMMON_FIELDS: tuple[Field, ...] = (
 
 
 def _check_actor(values: dict[str, Any], where: Location) -> None:
+    if (values["techniques"] or values["attack_id"]) and values["type"] != "hacking-group":
+        raise DataError(where, "ATT&CK ids and techniques belong to a hacking group or a piece of software",
+                        "put them on the hacking group or the software the source ties them to")
     if values["indicators"] and values["type"] != "hacking-group":
         raise DataError(where, "indicators belong to a hacking group or a piece of software, not to a person or another group",
                         "put them on the hacking group or the malware the source ties them to")
 
+
+# STIX 2.1's malware-type-ov vocabulary
+MALWARE_TYPES: dict[str, str] = {t: t.replace("-", " ") for t in (
+    "adware", "backdoor", "bot", "bootkit", "ddos", "downloader", "dropper", "exploit-kit", "keylogger", "ransomware",
+    "remote-access-trojan", "resource-exploitation", "rogue-security-software", "rootkit", "screen-capture", "spyware",
+    "trojan", "unknown", "virus", "webshell", "wiper", "worm")}
+
+# ISO 3166-1 alpha-2 codes of the countries the data names (`country` fields), for STIX `location` objects; a country
+# missing here stays a line of the object's description ("Soviet Union": SU, reserved by ISO for the former USSR).
+COUNTRY_CODES: dict[str, str] = {
+    "China": "CN", "Germany": "DE", "India": "IN", "North Korea": "KP", "Russia": "RU", "Soviet Union": "SU",
+    "South Korea": "KR", "United States": "US", "Ukraine": "UA", "Israel": "IL", "Palestine": "PS",
+}
+# The certainty an `indicates` relationship is exported with: a source ties the indicators to the group or software.
+INDICATES_STATUS = "reported"
 
 # STIX 2.1's industry-sector-ov vocabulary
 INDUSTRY_SECTORS: dict[str, str] = {sector: sector.replace("-", " ") for sector in (
@@ -540,20 +602,26 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
             "group": "any other group of people, e.g. unnamed experts",
         }), "person, hacking-group or group", required=True),
         Field("role", Text(), "what the actor is, in a few words, e.g. 'missile expert'"),
-        Field("country", Text(), "country the actor belongs to or works from"),
+        Field("country", Text(), "country the actor belongs to or works from", stix="location"),
         Field("indicators", INDICATORS, "indicators of compromise a source ties to the hacking group", default=list),
+        Field("attack_id", ATTACK_ID, "for a hacking group: its MITRE ATT&CK group id, e.g. G0067",
+              stix="mitre-attack"),
+        Field("techniques", TECHNIQUES, "for a hacking group: ATT&CK techniques a source says, or shows, it used",
+              default=list, stix="uses"),
     ), ("type", "role"), Stix(StixType("identity", {"identity_class": "individual"}), "type", {
         "hacking-group": StixType("intrusion-set"), "group": StixType("identity", {"identity_class": "group"})}),
         check=_check_actor, rules=(
             {"if": {"properties": {"type": {"not": {"const": "hacking-group"}}}},
-             "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}}}},)),
+             "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
+                                     "techniques": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
+                                     "attack_id": {"type": "null"}}}},)),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
             "intelligence-agency": "a state intelligence service", "news-organization": "a news agency or outlet",
             "security-company": "a cybersecurity firm or its research unit", "international-body": "e.g. a UN body",
         }), "what sort of organisation", required=True),
-        Field("country", Text(), "where it is based"),
+        Field("country", Text(), "where it is based", stix="location"),
         Field("location", Text(), "city or town"),
         Field("sectors", ListOf(Choice(INDUSTRY_SECTORS)), "industry sectors, in STIX's words (e.g. aerospace, defense)",
               default=list, stix="sectors"),
@@ -561,16 +629,31 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("weapon", "weapons", "Weapons", "A missile, a weapons programme or a ship that carries weapons.", (
         Field("category", Choice({
             "missile": "a missile type", "programme": "a weapons programme", "warship": "a ship that carries weapons",
-        }), "what sort of weapon", required=True, stix="category"),
-        Field("country", Text(), "country that builds or operates it", stix="country"),
-    ), ("category", "country"), Stix(StixType("x-npomash-weapon"))),
+        }), "what sort of weapon", required=True, stix="description"),
+        Field("country", Text(), "country that builds or operates it", stix="location"),
+    ), ("category", "country"),
+        # STIX has no object for a weapon. A missile type, a programme or a class of warship is not cyber
+        # infrastructure or a tool: it is what the victim builds, so it is an `identity` of class 'class' (STIX: "a
+        # class of entities"), which 'targets', 'located-at' and every other relationship may point at; its category
+        # is a line of its description.
+        Stix(StixType("identity", {"identity_class": "class"}))),
     Kind("software", "software", "Malware and tools", "Malicious software or a tool used in an intrusion.", (
         Field("category", Choice({"malware": "malicious software, such as a backdoor",
                                   "tool": "legitimate or dual-use software used by attackers"}),
               "malware or tool", required=True),
         Field("platforms", ListOf(Text()), "operating systems it runs on, e.g. Windows", default=list),
+        Field("malware_types", ListOf(Choice(MALWARE_TYPES)), "for malware: what it does, in STIX's words (e.g. "
+              "backdoor, remote-access-trojan); left out, the STIX export says 'unknown'", default=list,
+              stix="malware_types"),
         Field("indicators", INDICATORS, "indicators of compromise a source ties to this software", default=list),
-    ), ("category", "platforms"), Stix(StixType("malware", {"is_family": True}), "category", {"tool": StixType("tool")})),
+        Field("attack_id", ATTACK_ID, "its MITRE ATT&CK software id, e.g. S0240", stix="mitre-attack"),
+        Field("techniques", TECHNIQUES, "ATT&CK techniques a source says, or shows, the software uses", default=list,
+              stix="uses"),
+    ), ("category", "platforms"),
+        # A named piece of malware is a family (is_family), whatever its samples; its malware_types default to STIX's
+        # 'unknown' where the data names none, since STIX consumers (MISP, OpenCTI) expect the property.
+        Stix(StixType("malware", {"is_family": True, "malware_types": ["unknown"]}), "category",
+             {"tool": StixType("tool")})),
     Kind("assessment", "assessments", "Assessments", "An expert's judgement on a question, with who judged and when.", (
         Field("assessor", RefTo("actor", "organization"), "who judged", required=True, stix="authors"),
         Field("affiliation", RefTo("organization"), "the assessor's organisation at the time"),
@@ -590,12 +673,17 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         index_template="assessments.md.j2", page_template="assessment.md.j2"),
     Kind("event", "events", "Timeline", "Something that happened, with a date of explicit precision.", (
         Field("date", When(), "when it happened: 2023-08-07, or start (2021), qualifier (late) and end (2022-05)",
-              required=True, stix="date"),
+              required=True, stix="description"),
         Field("key", Flag(), "shown among the key dates on the home page", default=False, on_page=False),
         Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True, backlink="Events",
-              stix="involved_refs"),
+              stix="object_refs"),
         Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes for the event", required=True),
-    ), ("date", "involves"), Stix(StixType("x-npomash-event")), index_template="timeline.md.j2"),
+    ), ("date", "involves"),
+        # STIX 2.1 has no event object. An event here is a dated statement about the entities it involves, with its
+        # sources: that is a `note` (abstract: the event, content: what happened and when, object_refs: the entities),
+        # which MISP, OpenCTI and every STIX store show beside those entities. Not a `report` (a source's own
+        # publication, which the sources already are) nor a `grouping` (a set of objects with no statement of its own).
+        Stix(StixType("note")), index_template="timeline.md.j2"),
     Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
         Field("title", Text(), "the exact title, if known (leave it out rather than guess)"),
         Field("publisher", Text(), "the outlet or organisation that published it", required=True),
@@ -614,7 +702,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
               default=list),
         Field("indicators", INDICATORS, "indicators of compromise the source published without tying them to a group "
               "or a piece of software", default=list),
-    ), ("publisher", "date"), Stix(StixType("report")), index_template="sources.md.j2", page_template="source.md.j2",
+    ), ("publisher", "date"), Stix(StixType("report", {"report_types": ["threat-report"]})),
+        index_template="sources.md.j2", page_template="source.md.j2",
         counted="citations",
         check=_check_source, rules=(
             {"anyOf": [{"properties": {key: {"type": "string"}}, "required": [key]} for key in ("url", "archive")]},)),

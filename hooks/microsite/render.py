@@ -19,11 +19,12 @@ from markupsafe import Markup
 from . import corrections, views
 from .csp import policy
 from .errors import DataError, DataErrors, shown
-from .exports import catalogue, entity_downloads
+from .exports import STIX_CLIENTS, catalogue, entity_downloads
 from .graph import Graph
 from .history import History, ItemHistory
 from .model import (
     ALIAS,
+    ATTACK_VERSION,
     CERTAINTY,
     CITATION,
     COMMON_FIELDS,
@@ -142,8 +143,9 @@ class Renderer:
     """Renders every page of the site, and the feed of changes, from one graph and the history of its data."""
 
     def __init__(self, graph: Graph, overview: str | None = None, history: History | None = None,
-                 publication: Publication = Publication()) -> None:
-        """`overview` is the id of the event whose summary and facts open the home page."""
+                 publication: Publication = Publication(), download_sizes: dict[str, int] | None = None) -> None:
+        """`overview` is the id of the event whose summary and facts open the home page; `download_sizes` (site
+        path → bytes) lets the Downloads page say how large each download is."""
         if overview is not None and (overview not in graph.entities or graph.get(overview).kind.name != "event"):
             raise ValueError(f"the home page overview '{overview}' is not the id of an event")
         self.graph = graph
@@ -156,11 +158,12 @@ class Renderer:
                         "history": self.history, "publication": publication, "entity_at": at.get,
                         "say": functools.partial(_say, graph), "notices": self.notices,
                         "page_notices": corrections.of_entity,
-                        "plain": functools.partial(_plain, graph)}
+                        "plain": functools.partial(_plain, graph),
+                        "download_sizes": download_sizes or {}}
 
-    def with_history(self, history: History) -> Renderer:
-        """The same renderer, with the history of the data (read while the data loaded, in another process)."""
-        return Renderer(self.graph, self.overview.id if self.overview else None, history, self.publication)
+    def with_download_sizes(self, sizes: dict[str, int]) -> Renderer:
+        """The same renderer, once the downloads are made and their sizes known."""
+        return Renderer(self.graph, self.overview.id if self.overview else None, self.history, self.publication, sizes)
 
     def pages(self) -> Iterator[Page]:
         """Every page: the site-wide pages, one index per kind, one page per entity, and the feed of changes."""
@@ -241,7 +244,7 @@ def _environments() -> tuple[Environment, Environment]:
     markdown.globals.update(
         indicator_titles={k: v.title for k, v in INDICATOR_TYPES.items()},
         kinds=KINDS, statuses=STATUSES, certainty=CERTAINTY, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
-        catalogue=catalogue, downloads=entity_downloads,
+        catalogue=catalogue, downloads=entity_downloads, size=_size, clients=STIX_CLIENTS, attack_version=ATTACK_VERSION,
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
@@ -253,6 +256,17 @@ def _environments() -> tuple[Environment, Environment]:
     html.filters.update(xml=xml_escape)
     html.globals.update(feed_id=_feed_id)
     return markdown, html
+
+
+def _size(count: int | None) -> str:
+    """A file size as readers take it in: '812 bytes', '34 KB', '1.2 MB' (decimal units)."""
+    if count is None:
+        return ""
+    if count < 1000:
+        return f"{count} bytes"
+    if count < 1_000_000:
+        return f"{count / 1000:.0f} KB"
+    return f"{count / 1_000_000:.1f} MB"
 
 
 def _indicator(value: str) -> Markup:

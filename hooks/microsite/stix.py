@@ -21,15 +21,20 @@ from typing import Any
 from .codec import exported
 from .graph import Graph
 from .model import (
+    ATTACK_VERSION,
     CERTAINTY,
+    COUNTRY_CODES,
+    INDICATES_STATUS,
     INDICATOR_TYPES,
     KINDS,
     RELATION_TYPES,
+    TECHNIQUE_BASES,
     Citation,
     Entity,
     Fact,
     IndicatorList,
     Relation,
+    Technique,
     refang,
 )
 from .schema import Field, PartialDate, Ref
@@ -37,7 +42,15 @@ from .text import plain_prose
 
 NAMESPACE = uuid.UUID("6f1d6a2e-0c55-4c39-9d55-5b0e7c1b4a11")  # of this site's UUIDv5 ids; never change it
 SCO_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")  # STIX 2.1, 2.9: ids of Cyber-observable Objects
-EXTENSION_VERSION = "1.0.0"
+# TLP:CLEAR, the standard TLP 2.0 marking definition that OASIS publishes (cti-stix-common-objects), byte for byte: its
+# id is what MISP, OpenCTI and TAXII servers recognise. Every object of every bundle carries it: the data is public.
+TLP_CLEAR: dict[str, Any] = {
+    "type": "marking-definition", "spec_version": "2.1", "id": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    "created": "2022-10-01T00:00:00.000Z", "name": "TLP:CLEAR",
+    "extensions": {"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d": {
+        "extension_type": "property-extension", "tlp_2_0": "clear"}},
+}
+MARKINGS = [TLP_CLEAR["id"]]
 # STIX 2.1's suggested relationships for the relationship types our relation types map to: (source, target) types.
 SUGGESTED: dict[str, set[tuple[str, str]]] = {
     "targets": {(s, t) for s in ("attack-pattern", "campaign", "intrusion-set", "threat-actor")
@@ -48,6 +61,8 @@ SUGGESTED: dict[str, set[tuple[str, str]]] = {
     "authored-by": {("malware", "intrusion-set"), ("malware", "threat-actor")},
     "indicates": {("indicator", t) for t in ("attack-pattern", "campaign", "infrastructure", "intrusion-set", "malware",
                                              "threat-actor", "tool")},
+    "located-at": {(s, "location") for s in ("identity", "threat-actor", "campaign", "infrastructure")},
+    "originates-from": {(s, "location") for s in ("intrusion-set", "malware")},
 }
 ANY_TYPES = frozenset({"related-to", "derived-from", "duplicate-of"})  # STIX's relationships between any two objects
 ALIASED = frozenset({"intrusion-set", "malware", "tool", "threat-actor", "campaign", "infrastructure"})
@@ -96,7 +111,7 @@ def observable(type_name: str, value: str) -> dict[str, Any]:
     declared = INDICATOR_TYPES[type_name]
     contributing = {"hashes": {declared.hash: value}} if declared.hash else {"value": value}
     return {"type": declared.observable, "spec_version": "2.1",
-            "id": observable_id(declared.observable, contributing), **contributing}
+            "id": observable_id(declared.observable, contributing), **contributing, "object_marking_refs": MARKINGS}
 
 
 @dataclass
@@ -119,10 +134,10 @@ class Bundler:
         self.graph, self.producer, self.site_url = graph, producer, site_url
         self.now = timestamp(as_of)
         self.producer_id = stix_id("identity", "producer")
-        self.extension_id = stix_id("extension-definition", "objects")
         self.ids = {e.id: stix_id(e.kind.stix.of(e.attrs).type, f"entity/{e.id}") for e in graph.entities.values()}
         self.stixed = Stixed()
         self.cited_by: dict[str, dict[str, None]] = defaultdict(dict)  # source id → ids of the objects citing it
+        self.citing: dict[str, list[str]] = defaultdict(list)  # STIX id → the reports of the sources it cites
         self.keys: dict[str, int] = {}
         self._build()
 
@@ -132,8 +147,8 @@ class Bundler:
         return self._bundle("bundle", list(self.stixed.objects.values()))
 
     def entity_bundles(self) -> Iterator[tuple[Entity, dict[str, Any]]]:
-        """Every entity's own bundle: the entity, what is said of it, its relations and indicators, and the objects
-        these refer to."""
+        """Every entity's own bundle: the entity, what is said of it, its relations and indicators, and every object
+        these refer to, and those refer to, so that each bundle holds every id it names."""
         own: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for oid, obj in self.stixed.objects.items():
             for member in self.stixed.members[oid]:
@@ -143,38 +158,44 @@ class Bundler:
 
     def entity_alone(self, entity: Entity) -> dict[str, Any]:
         """A bundle of the entity's own object only (with the producer), for its former addresses."""
-        return self._bundle(f"bundle/{entity.id}/alone", [self.stixed.objects[self.ids[entity.id]]])
+        return self._bundle(f"bundle/{entity.id}/alone",
+                            self._with_neighbours([self.stixed.objects[self.ids[entity.id]]]))
 
     def _bundle(self, key: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
-        head = [self.stixed.objects[self.producer_id], self.stixed.objects[self.extension_id]]
-        rest = [obj for obj in objects if obj["id"] not in (self.producer_id, self.extension_id)]
+        head = [TLP_CLEAR, self.stixed.objects[self.producer_id]]
+        rest = [obj for obj in objects if obj["id"] not in (TLP_CLEAR["id"], self.producer_id)]
         return {"type": "bundle", "id": stix_id("bundle", key), "objects": head + rest}
 
     def _with_neighbours(self, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """`objects` and those they refer to; not everything a source's report refers to (its citers)."""
+        """`objects` and every object they refer to, directly or through others (a source's report refers to what
+        cites it): a bundle that names an id holds its object, as MISP, OpenCTI and TAXII servers expect."""
         seen = {obj["id"] for obj in objects}
-        extra = []
-        for obj in objects:
-            for ref in _refs(obj) if obj["type"] != "report" else ():
+        found = list(objects)
+        for report_id in dict.fromkeys(r for obj in objects for r in self.citing.get(obj["id"], ())):
+            if report_id not in seen:  # the sources that back them, whose reports refer to them: MISP's converter
+                seen.add(report_id)    # takes a note that no report refers to for an object type it does not know
+                found.append(self.stixed.objects[report_id])
+        for obj in found:  # grows as it goes: a breadth-first closure
+            for ref in _refs(obj):
                 if ref not in seen and ref in self.stixed.objects:
                     seen.add(ref)
-                    extra.append(self.stixed.objects[ref])
-        return objects + extra
+                    found.append(self.stixed.objects[ref])
+        return found
 
     # ------------------------------------------------------------------ objects
 
     def _common(self, stix_type: str, object_id: str) -> dict[str, Any]:
         return {"type": stix_type, "spec_version": "2.1", "id": object_id, "created_by_ref": self.producer_id,
-                "created": self.now, "modified": self.now}
+                "created": self.now, "modified": self.now, "object_marking_refs": MARKINGS}
 
     def _build(self) -> None:
-        self.stixed.add({"type": "identity", "spec_version": "2.1", "id": self.producer_id, "created": self.now,
-                         "modified": self.now, "name": self.producer, "identity_class": "organization",
+        self.stixed.add(TLP_CLEAR)
+        # The producer has no created_by_ref: one naming itself sends OpenCTI's bundle splitter (pycti 5) into endless
+        # recursion, and newer pycti versions drop such a self-reference anyway.
+        producer = {key: value for key, value in self._common("identity", self.producer_id).items()
+                    if key != "created_by_ref"}
+        self.stixed.add({**producer, "name": self.producer, "identity_class": "organization",
                          "description": "The research site that compiled these objects from cited public sources."})
-        self.stixed.add({**self._common("extension-definition", self.extension_id),
-                         "name": f"{self.producer}: object types STIX lacks", "schema": _extension_text(),
-                         "description": "Weapons and events, for which STIX 2.1 has no object type.",
-                         "version": EXTENSION_VERSION, "extension_types": ["new-sdo"]})
         ordered = [e for kind in KINDS for e in self.graph.by_kind[kind]]
         for entity in ordered:
             self._entity(entity)
@@ -184,12 +205,33 @@ class Bundler:
             for relation in entity.relations:
                 self._relation(entity, relation)
         for entity in ordered:
+            for technique in entity.attrs.get("techniques") or ():
+                self._technique(entity, technique)
+        for entity in ordered:
             for indicators in entity.attrs.get("indicators") or ():
                 self._indicators(entity, indicators)
         for entity in ordered:
             report = self.stixed.objects[self.ids[entity.id]]
             if report["type"] == "report":  # a source: it refers to what cites it (STIX needs at least one reference)
-                report["object_refs"] = list(self.cited_by[entity.id]) or [self.producer_id]
+                # not what refers to the report itself (a fact about the source that cites it): no reference cycle,
+                # which OpenCTI's bundle splitter, following references depth first, would never leave
+                about = [ref for ref in self.cited_by[entity.id] if report["id"] in _refs(self.stixed.objects[ref])]
+                report["object_refs"] = [ref for ref in self.cited_by[entity.id] if ref not in about] or [self.producer_id]
+                for ref in report["object_refs"]:
+                    self.citing[ref].append(report["id"])
+                self._self_cited(entity, [ref for ref in about if ref.startswith("note--")])
+
+    def _self_cited(self, source: Entity, notes: list[str]) -> None:
+        """A grouping of the facts about a source that rest on the source itself, which its report cannot refer to
+        without a cycle: MISP's converter reports a note that no container refers to as an unknown object."""
+        if not notes:
+            return
+        obj = self._common("grouping", stix_id("grouping", f"self-cited/{source.id}"))
+        obj.update(name=f"{source.name}: what it says of itself", context="unspecified", object_refs=notes,
+                   description="Facts about this source that rest on the source's own words.")
+        self.stixed.add(obj, source.id)
+        for note in notes:
+            self.citing[note].append(obj["id"])
 
     def _entity(self, entity: Entity) -> None:
         declared = entity.kind.stix.of(entity.attrs)
@@ -198,28 +240,51 @@ class Bundler:
         obj[name] = entity.name
         description = self.plain(entity.summary)
         aliases = [alias.name for alias in entity.aliases]
-        if aliases and (declared.type in ALIASED or declared.type.startswith("x-")):
+        if aliases and declared.type in ALIASED:
             obj["aliases"] = aliases
         elif aliases:
             description += "\n\nAlso known as: " + "; ".join(aliases) + "."
-        obj[text] = description
         obj.update(declared.properties)
+        attack: list[dict[str, Any]] = []
         for spec in entity.kind.fields:
-            if spec.stix and entity.attrs[spec.name] not in (None, []):
-                obj[spec.stix] = self._value(spec, entity.attrs[spec.name])
+            value = entity.attrs[spec.name]
+            if not spec.stix or spec.stix == "uses" or value in (None, []):  # techniques: relationships, made later
+                continue
+            if spec.stix == "mitre-attack":  # the ATT&CK id, as ATT&CK's own objects carry it
+                attack.append(_attack_reference(value, "groups" if value.startswith("G") else "software"))
+            elif spec.stix == "description":  # a line of the text: STIX has no property for it
+                description += f"\n\n{spec.name.replace('_', ' ').capitalize()}: {_text(value)}."
+            elif spec.stix == "location":
+                description += self._location(obj, value, entity.id)
+            else:
+                obj[spec.stix] = self._value(spec, value)
+        obj[text] = description
         if declared.type == "report":
             obj.setdefault("published", self.now)
             obj["object_refs"] = []  # filled in once every object citing the source is known
-        if declared.type.startswith("x-"):
-            obj["extensions"] = {self.extension_id: {"extension_type": "new-sdo"}}
         own = self._own_reference(entity)
         url = entity.attrs.get("url")
         if declared.type == "report" and url:
             own.append({"source_name": entity.attrs["publisher"], "url": url})
         citations = [c for spec, value in entity.values() if spec.cites for c in (value if isinstance(value, list) else [value])]
         citations += [c for alias in entity.aliases for c in alias.citations]
-        obj["external_references"] = own + self._cite(obj["id"], citations)
+        obj["external_references"] = own + attack + self._cite(obj["id"], citations)
         self.stixed.add(obj, entity.id, *self._also_in(entity))
+
+    def _location(self, obj: dict[str, Any], country: str, entity_id: str) -> str:
+        """A country as a STIX `location` with a relationship to it, or, for a country without a code, a line of
+        text to add to the object's description."""
+        code = COUNTRY_CODES.get(country)
+        if code is None:
+            return f"\n\nCountry: {country}."
+        location = self.stixed.add({**self._common("location", stix_id("location", f"country/{code}")),
+                                    "name": country, "country": code}, entity_id)
+        verb = "originates-from" if (obj["type"], "location") in SUGGESTED["originates-from"] else "located-at"
+        verb = relationship_type(verb, obj["type"], "location")
+        self.stixed.add({**self._common("relationship", stix_id("relationship", f"{obj['id']}/{verb}/country/{code}")),
+                         "relationship_type": verb, "source_ref": obj["id"], "target_ref": location["id"],
+                         "description": f"{obj.get('name') or obj.get('abstract')}: {country}"}, entity_id)
+        return ""
 
     def _also_in(self, entity: Entity) -> list[str]:
         """Other entities whose bundles hold this entity's object: those an assessment judges, and its assessor."""
@@ -260,6 +325,30 @@ class Bundler:
         obj["external_references"] = self._cite(obj["id"], relation.citations)
         self.stixed.add(obj, entity.id, target.id)
 
+    def _technique(self, entity: Entity, technique: Technique) -> None:
+        """An ATT&CK technique as ATT&CK's own `attack-pattern` (its id as a `mitre-attack` external reference, its
+        tactic as a kill-chain phase), and the entity's `uses` of it with the mapping's basis and citation."""
+        pattern_id = stix_id("attack-pattern", f"attack/{technique.id}")
+        path = technique.id.replace(".", "/")
+        pattern = self.stixed.add({
+            **self._common("attack-pattern", pattern_id), "name": technique.name,
+            "description": f"MITRE ATT&CK technique {technique.id}, as of ATT&CK version {ATTACK_VERSION}.",
+            "kill_chain_phases": [], "external_references": [_attack_reference(technique.id, "techniques", path)],
+        }, entity.id)
+        phase = {"kill_chain_name": "mitre-attack", "phase_name": technique.tactic}
+        if phase not in pattern["kill_chain_phases"]:
+            pattern["kill_chain_phases"].append(phase)
+        how = ("stated by the source" if technique.basis == "stated"
+               else "inferred by this site from what the source describes")
+        obj = self._common("relationship", stix_id("relationship", f"technique/{entity.id}/{technique.id}"))
+        source = self.ids[entity.id]
+        obj.update(relationship_type=relationship_type("uses", source.split("--")[0], "attack-pattern"),
+                   source_ref=source, target_ref=pattern_id,
+                   description=f"{entity.name} used {technique.name} ({technique.id}, {technique.tactic}): {how}.",
+                   confidence=CERTAINTY[TECHNIQUE_BASES[technique.basis][1]].confidence)
+        obj["external_references"] = self._cite(obj["id"], [technique.citation])
+        self.stixed.add(obj, entity.id)
+
     def _indicators(self, entity: Entity, indicators: IndicatorList) -> None:
         declared = INDICATOR_TYPES[indicators.type]
         source = self.graph.get(indicators.citation.source.id)
@@ -293,8 +382,10 @@ class Bundler:
                 targets.append(("indicates", self.ids[entity.id], entity.id))
             for verb, target, key in targets:
                 verb = relationship_type(verb, "indicator", target.split("--")[0])
+                certainty = {"confidence": CERTAINTY[INDICATES_STATUS].confidence} if verb == "indicates" else {}
                 self.stixed.add({**self._common("relationship", stix_id("relationship", f"{obj['id']}/{key}")),
-                                 "relationship_type": verb, "source_ref": obj["id"], "target_ref": target}, entity.id)
+                                 "relationship_type": verb, "source_ref": obj["id"], "target_ref": target,
+                                 **certainty}, entity.id)
 
     # ------------------------------------------------------------------ values
 
@@ -331,6 +422,12 @@ class Bundler:
         return list(references.values())
 
 
+def _attack_reference(attack_id: str, section: str, path: str | None = None) -> dict[str, Any]:
+    """A `mitre-attack` external reference, as ATT&CK's own STIX data writes it."""
+    return {"source_name": "mitre-attack", "external_id": attack_id,
+            "url": f"https://attack.mitre.org/{section}/{path or attack_id}/"}
+
+
 def _refs(obj: dict[str, Any]) -> Iterator[str]:
     for key, value in obj.items():
         if key.endswith("_ref") and key != "created_by_ref":
@@ -343,12 +440,6 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _extension_text() -> str:
-    """What the site's own object types hold, from the kinds that export to them."""
-    parts = []
-    for kind in KINDS.values():
-        for declared in {kind.stix.default.type: kind.stix.default, **{t.type: t for t in kind.stix.types.values()}}.values():
-            if declared.type.startswith("x-"):
-                fields = "; ".join(f"{f.stix}: {f.help}" for f in kind.fields if f.stix)
-                parts.append(f"{declared.type}: {kind.help} Properties: name; description; aliases; {fields}.")
-    return " ".join(parts) + " Dates are ISO 8601 to the year, month or day."
+def _text(value: Any) -> str:
+    """A field's value as words in a description: a date as readers see it, a choice as its name."""
+    return value.human() if hasattr(value, "human") else str(value).replace("-", " ")
