@@ -345,8 +345,9 @@ def bench_serve(real: Path, work: Path, timeout: float) -> Serve:
     edit = sorted((real / "data").glob("*/*.yml"))[0]
     log(f"serve: `mkdocs serve {' '.join(options)}`, {EDITS} edits of {edit.relative_to(real)}")
     rebuilds = serve_rebuilds(real, edit, options, min(timeout, 600))
-    empty = empty_material(work / "empty")
-    return Serve(rebuilds, [build(empty, timeout) for _ in range(EDITS)], " ".join(["mkdocs serve", *options]))
+    empty = [build(empty_material(work / "empty"), timeout) for _ in range(EDITS)]
+    log("serve: empty Material builds, CPU " + ", ".join(f"{r.cpu:.2f}" for r in empty) + " s")
+    return Serve(rebuilds, empty, " ".join(["mkdocs serve", *options]))
 
 
 # --------------------------------------------------------------------------- the page
@@ -391,7 +392,8 @@ def page(results: list[Result], serve: Serve | None, facts: dict[str, str]) -> s
     same = (f"{r.label}: {r.files[2]:,} of {r.files[0]:,} files byte-identical"
             + ("" if r.files[0] == r.files[1] else f" ((b) made {r.files[1]:,})") for r in results)
     lines += ["", "Files built by (a) and (b), and how many are byte-identical (our build adds a "
-              f"Content-Security-Policy to every HTML page): {'; '.join(same)}."]
+              "Content-Security-Policy to every HTML page, and its sitemap and search index list the pages in "
+              f"another order): {'; '.join(same)}."]
     if serve:
         lines += ["", "## Editing with `make serve`", "", "| Measure | Runs | CPU, s (median) | Wall, s (median) |",
                   "|---|---:|---:|---:|",
