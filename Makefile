@@ -53,7 +53,8 @@ external-links: build  ## every external URL of the site and the sources, with r
 verify-sources: $(VENV)/.installed  ## check every quote against its web page or archived copy (needs the internet); writes data/verification/
 	$(PY) hooks/verify.py --report verification-report.md $(VERIFY_ARGS)
 
-bench: $(VENV)/.installed  ## our build vs MkDocs alone at 1k and 10k synthetic entities (takes long); writes docs/performance.md
+# `PYTHONPATH=hooks $(PY) -m bench.benchmark --profile FOLDER` shows where the CPU time of one build of a project goes.
+bench: $(VENV)/.installed  ## CPU time of our build vs MkDocs alone (real data, 1k, 10k entities), of a serve rebuild (takes long); writes docs/performance.md
 	PYTHONPATH=hooks $(PY) -m bench.benchmark --sizes 1000,10000 --out docs/performance.md
 
 # Both builds share one SOURCE_DATE_EPOCH (the commit's time unless set), or the gzip header of the sitemap differs.

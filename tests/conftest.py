@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from bench import measure
-from bench.measure import PROJECT_PARTS, SITE_PARTS
 from tests.html import Html
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"  # one entity of each kind and a source: data for tests of mechanisms
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 SOURCE_DATE_EPOCH = "1691366400"  # fixed, as .github/workflows/site.yml fixes it (the commit time): reproducible output
+SITE_PARTS = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build needs besides its data
+PROJECT_PARTS = ("data", "seeds", *SITE_PARTS)
 
 
 @dataclass
@@ -45,8 +45,16 @@ class Build:
 
 
 def copy_project(target: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Path:
-    """A fresh copy of the project's real inputs (or some of them), to build or to break."""
-    return measure.copy_project(ROOT, target, parts)
+    """A fresh copy of the project's real inputs (or some of them), to build or to break; `target` may hold others
+    already."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, target / part)
+    return target
 
 
 def minimal_project(target: Path) -> Path:

@@ -1,108 +1,66 @@
-"""How the benchmark times the core's stages (samples, their order, the figures taken) and judges the builds."""
+"""How `make bench` judges: pairs in alternating order, the median of the pairs' ratios of CPU time, the page's
+verdicts; what the floor project's mkdocs.yml adds; how a profile's time is put into areas. In-process and fast."""
 
 from __future__ import annotations
 
-import argparse
-from itertools import count
+import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bench import benchmark
-from bench.benchmark import combined, processes_per_sample, sample, schedule
-from bench.measure import Run
-from bench.report import GROWING, STAGE_KEYS, SizeResult, former_ratios, real_rows, targets
+from bench.benchmark import CPU_LIMIT, METHOD, Result, Run, Serve, areas, claim, floor_config, order, page, pairs_for
 
-FACTOR = {key: number + 1 for number, key in enumerate(STAGE_KEYS)}  # every stage takes a different time
+CONFIG = ("site_name: S\nedit_uri: edit/main/docs/\nhooks:\n  - hooks/site.py\n\nwatch:\n  - data\n"
+          "nav:\n  - Editors:\n      - A: a.md\n")
 
 
-def process(base: float, peak: float = 70.0) -> dict[str, Any]:
-    """What one fresh `bench.stages` process reports: each stage's time (base × its factor), and the counts."""
-    return {**{key: base * FACTOR[key] for key in STAGE_KEYS}, "pages": 1015, "peak_mb": peak}
+def result(cpus: list[tuple[float, float]], label: str = "1,000 synthetic entities") -> Result:
+    return Result(label, 1000, 1015, [Run(a, a) for a, _ in cpus], [Run(b, b) for _, b in cpus], (10, 10, 7))
 
 
-def test_a_sample_at_a_tenth_of_the_largest_size_takes_ten_processes_and_a_sample_at_the_largest_one() -> None:
-    assert processes_per_sample([1000, 10000]) == {1000: 10, 10000: 1}
-    assert processes_per_sample([4000, 10000]) == {4000: 3, 10000: 1}  # rounded up: never shorter than the largest's
-    assert processes_per_sample([156]) == {156: 1}
+def test_pairs_alternate_which_build_comes_first_and_fewer_pairs_are_built_at_large_sizes() -> None:
+    assert [order(n) for n in range(4)] == [("a", "b"), ("b", "a"), ("a", "b"), ("b", "a")]
+    assert (pairs_for(None), pairs_for(1000), pairs_for(4999), pairs_for(10000)) == (7, 5, 5, 3)
 
 
-def test_a_pass_spreads_each_sizes_processes_evenly_among_the_others() -> None:
-    assert schedule({1000: 10, 10000: 1}) == [1000] * 5 + [10000] + [1000] * 5
-    assert schedule({100: 2, 200: 2}) == [100, 200, 100, 200]
+def test_the_judge_is_the_median_of_the_pairs_ratios_of_cpu_time_not_the_ratio_of_medians() -> None:
+    found = result([(1.0, 1.0), (3.0, 2.0), (12.0, 10.0)])  # ratios 1.0, 1.5, 1.2; medians 3 / 2 would say 1.5
+    assert found.ratios() == [1.0, 1.5, 1.2] and found.ratio == pytest.approx(1.2)
+    walls = Result("x", 1, 1, [Run(1.0, 9.0)], [Run(1.0, 1.0)])
+    assert walls.ratio == 1.0  # wall time does not judge
 
 
-def test_a_sample_is_each_stages_mean_over_its_processes_with_their_largest_peak_and_their_counts() -> None:
-    result = sample([process(1.0, peak=70), process(2.0, peak=90), process(6.0, peak=80)])
-    assert result["load"] == pytest.approx(3.0) and result["link"] == pytest.approx(3.0 * FACTOR["link"])
-    assert result["peak_mb"] == 90 and result["pages"] == 1015
+def test_the_page_gives_a_verdict_per_target_with_the_method_and_no_history() -> None:
+    over = result([(1.2, 1.0)] * 3, "Real data")
+    under = result([(1.05, 1.0)] * 3)
+    serve = Serve([Run(1.0, 2.0)] * 5, [Run(0.4, 0.5)] * 5, "mkdocs serve --dirty")
+    text = page([over, under], serve, {"Date": "2026-12-03 00:00 UTC"})
+    rows = [line for line in text.splitlines() if line.startswith("| Real data:") or line.startswith("| 1,000")]
+    assert "**fail**" in rows[0] and "1.20 ×" in rows[0] and f"{CPU_LIMIT:.2f}" in rows[0]
+    assert rows[1].endswith("| pass |")
+    assert "2.50 ×" in text and "**fail**" in text.split("`make serve`: CPU time")[1].splitlines()[0]
+    assert all(item in text for item in METHOD) and "## Machine" in text
+    assert not re.search(r"\b[0-9a-f]{7,40}\b", text)  # no commit hashes
 
 
-def test_a_sizes_figure_is_the_median_sample_beside_the_best_sample_and_the_best_first_process() -> None:
-    groups = [[process(5.0), process(1.0)], [process(2.0), process(2.0)], [process(3.0), process(5.0, peak=99)]]
-    result = combined(groups)  # samples: 3.0, 2.0, 4.0 (times the stage's factor)
-    assert result["load"] == pytest.approx(3.0) and result["exports"] == pytest.approx(3.0 * FACTOR["exports"])
-    assert result["best"]["load"] == pytest.approx(2.0) and result["best"]["history"] == pytest.approx(2.0 * FACTOR["history"])
-    assert result["single"]["load"] == 2.0  # the first processes: 5.0, 2.0, 3.0; not the fastest of all (1.0)
-    assert result["peak_mb"] == 99 and result["pages"] == 1015
-    assert result["processes"] == groups
-    assert set(result["best"]) == set(result["single"]) == set(GROWING)
+def test_the_floor_config_drops_the_hook_and_adds_what_the_hook_adds_to_the_sidebar() -> None:
+    text = floor_config(CONFIG, [{"Home": "index.md"}, {"Actors": "actors/index.md"}],
+                        hidden=["actors/x.md", "actors/y.md", "data-model.md"], shown=["index.md", "actors/index.md"])
+    assert "hooks:" not in text and "edit_uri" not in text and "watch:\n  - data\n" in text
+    assert 'nav:\n  - "Home": index.md\n  - "Actors": actors/index.md\n  - Editors:' in text
+    assert text.endswith("not_in_nav: |\n  /actors/*.md\n  /data-model.md\n  !/actors/index.md\n")
 
 
-def test_the_stages_are_timed_in_samples_of_spread_processes_after_one_uncounted_floor_process_per_size(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    calls: list[tuple[str, tuple[str, ...]]] = []
-    times = count(1)
-
-    def fake_stages_of(project: Path, *options: str, timeout: float) -> dict[str, Any]:  # stands in for a process
-        calls.append((project.name, options))
-        return process(float(next(times)))
-
-    monkeypatch.setattr(benchmark, "stages_of", fake_stages_of)
-    projects = {size: (tmp_path / f"p{size}", tmp_path / f"f{size}") for size in (1000, 10000)}
-    args = argparse.Namespace(passes=2, timeout=60.0)
-    result = benchmark.timed_stages(projects, args, {1000: 4, 10000: 1})
-    assert calls[:2] == [("p1000", ("--floor", str(tmp_path / "f1000"))), ("p10000", ("--floor", str(tmp_path / "f10000")))]
-    assert [name for name, _ in calls[2:]] == (["p1000"] * 2 + ["p10000"] + ["p1000"] * 2) * 2
-    assert [len(runs) for runs in result[1000]["processes"]] == [4, 4]
-    # processes 3, 4, 6, 7 and 8, 9, 11, 12 (the floor processes were 1 and 2): samples 5.0 and 10.0
-    assert result[1000]["load"] == pytest.approx(7.5) and result[1000]["best"]["load"] == pytest.approx(5.0)
-    assert result[10000]["load"] == pytest.approx(7.5) and result[10000]["single"]["load"] == 5.0
+def test_a_profiles_time_goes_to_areas_and_the_standard_librarys_to_its_callers() -> None:
+    csp, jinja = ("/h/microsite/csp.py", 1, "with_csp"), ("/v/jinja2/runtime.py", 1, "call")
+    builtin = ("~", 0, "<method 'sub' of 're.Pattern' objects>")
+    stats = {csp: (1, 1, 1.0, 4.0, {}), jinja: (1, 1, 2.0, 2.0, {}),
+             builtin: (4, 4, 4.0, 4.0, {csp: (3, 3, 3.0, 3.0), jinja: (1, 1, 1.0, 1.0)})}
+    assert areas(stats) == {"CSP": pytest.approx(4.0), "Jinja": pytest.approx(3.0)}
 
 
-def build_run(wall: float) -> Run:
-    return Run(wall=wall, cpu=wall, peak_mb=100.0, returncode=0, output="")
-
-
-def test_a_over_b_is_judged_build_by_build_so_that_one_quick_build_does_not_decide_it() -> None:
-    real = SizeResult(156, {"pages": 171}, [build_run(w) for w in (6.0, 7.2, 5.9)],
-                      [build_run(w) for w in (5.0, 7.5, 6.2)], (1, 2))
-    assert real.pair_ratios() == pytest.approx([1.2, 0.96, 5.9 / 6.2])
-    assert real.ratio == pytest.approx(0.96)  # the median pair; best against best would be 5.9 / 5.0 = 1.18
-    size = SizeResult(1000, {"validate": 0.1}, [build_run(w) for w in (30.0, 33.0)], [build_run(w) for w in (31.0, 25.0)],
-                      (1, 2))  # median of 0.97 and 1.32: 1.14; best against best 1.2
-    judged = {target.name: (target.measured, target.ok) for target in targets([size], None, real)}
-    assert judged["a/b ≤ 1.05 on the real data (156 entities)"] == ("0.96", True)
-    assert judged["a/b ≤ 1.05 at 1k"] == ("1.14", False)
-    rows = "\n".join(real_rows(real))
-    assert "| **a/b**, build by build: median (lowest–highest of 3) | 0.96 (0.95–1.20) |" in rows
-    assert "best against best (the judge up to and including 17414ae) | 1.18 |" in rows
-    assert "| a/b of the median builds | 0.97 |" in rows  # 6.0 / 6.2
-    assert "real data 1.18 (over 1.05)" in former_ratios([size], real)[-1]
-
-
-def test_each_build_of_ours_is_paired_with_the_plain_build_right_after_it(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    walls = count(1)
-    built: list[str] = []
-
-    def fake_build(project: Path, timeout: float | None = None) -> Run:  # stands in for a `mkdocs build` process
-        built.append(project.name)
-        return build_run(float(next(walls)))
-
-    monkeypatch.setattr(benchmark.measure, "build", fake_build)
-    monkeypatch.setattr(benchmark.measure, "same_site", lambda a, b: (0, 0))
-    result = benchmark.bench_project(10, tmp_path / "ours", tmp_path / "plain", argparse.Namespace(timeout=60.0), 3, {})
-    assert built == ["ours", "plain"] * 4  # one of each not counted, then three pairs
-    assert result.pair_ratios() == pytest.approx([3 / 4, 5 / 6, 7 / 8])
+def test_the_benchmark_refuses_a_work_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(SystemExit, match="did not make"):
+        claim(tmp_path)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"

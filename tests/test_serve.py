@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.measure import free_port
 from tests.conftest import copy_project
+from tests.localserver import free_port
 
 
 def wait_for(predicate, seconds: float = 30) -> bool:

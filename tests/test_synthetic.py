@@ -1,8 +1,7 @@
-"""The benchmark's synthetic data: it passes the checks, builds strictly into a page per entity, and is deterministic."""
+"""The synthetic data of `make bench`: it passes the checks, builds strictly into a page per entity, and is deterministic."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -17,7 +16,6 @@ from tests.conftest import ROOT, Build, build
 from tests.html import Html
 
 SIZE, SEED = 80, 7
-HOOKS_ON_PATH = {**os.environ, "PYTHONPATH": str(ROOT / "hooks")}  # the one import root, as `make bench` sets it
 
 
 @pytest.fixture(scope="module")
@@ -77,27 +75,6 @@ def test_the_same_seed_gives_byte_identical_data_and_another_seed_does_not(synth
     assert data_files(tmp_path / "again") == data_files(synthetic.project)
     generate(SIZE, SEED + 1, tmp_path / "other")
     assert data_files(tmp_path / "other") != data_files(synthetic.project)
-
-
-def test_the_benchmark_refuses_a_work_folder_it_did_not_make_and_deletes_nothing(tmp_path: Path) -> None:
-    precious = tmp_path / "notes.txt"
-    precious.write_text("keep me", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "bench.benchmark", "--sizes", "10", "--work", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, env=HOOKS_ON_PATH)
-    assert result.returncode == 2
-    assert "holds files the benchmark did not make" in result.stderr
-    assert precious.read_text(encoding="utf-8") == "keep me"
-
-
-def test_a_small_benchmark_run_prints_its_results_and_leaves_the_performance_page_alone(tmp_path: Path) -> None:
-    page = ROOT / "docs" / "performance.md"
-    before = page.read_bytes()
-    command = [sys.executable, "-m", "bench.benchmark", "--sizes", "20", "--repeat", "1", "--passes", "1",
-               "--edits", "0", "--commits", "20", "--no-real", "--work", str(tmp_path / "work")]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=HOOKS_ON_PATH)
-    assert result.returncode == 0, result.stderr
-    assert "| 20 |" in result.stdout or " 20 " in result.stdout
-    assert page.read_bytes() == before
 
 
 def test_a_synthetic_history_has_the_commits_asked_for_ends_in_the_data_and_reads_as_changes(tmp_path: Path) -> None:

@@ -1,342 +1,542 @@
-"""The build benchmark: `python -m bench.benchmark --sizes 1000,10000` (also `make bench`).
+"""`make bench`: the CPU time of our build against MkDocs alone, and of a `make serve` rebuild against an empty
+Material build; writes docs/performance.md. `--profile PROJECT` shows where the CPU time of one build goes.
 
-For each size, on synthetic data: (a) `mkdocs build --strict` of our project; (b) the very same pages,
-rendered by our core and written as plain Markdown, built by MkDocs alone with the same mkdocs.yml minus
-`hooks:` (the floor); each stage of the core timed in a fresh process; each build's peak memory. Then, on
-the real data (a clone of HEAD, with its history), (a) and (b) again, and a `mkdocs serve` rebuild after editing
-one data file against a build of an empty Material site. Prints the results as Markdown with pass/fail per
-target and, with --out, writes them to a page (`make bench` writes docs/performance.md).
+The method, fixed before the run and printed on the page (`METHOD`):
+
+- Two builds are compared. (a) is our site: `mkdocs build --strict` with our hook, which reads the data and its
+  git history and generates the pages. (b) is MkDocs alone building the same pages: a second project whose docs/
+  folder holds, as plain files, the hand-written pages and everything our hook generates (the Markdown pages, the
+  feed, the downloads), with the same mkdocs.yml minus the hook, plus the sidebar entries and "not in the sidebar"
+  marks the hook would give. So (a) minus (b) is the work our hook adds.
+- The judge is CPU time: the user and system seconds of the build process and of every process it waits for
+  (git), as the operating system counts them. Wall time is shown beside it, but other work on a shared machine
+  stretches wall time far more than CPU time.
+- Data: the real data (a `git clone` of the repository, so its history is read), and synthetic projects of 1,000
+  and 10,000 entities with a history of 1,000 commits (`python -m bench.synthetic --seed 1 --commits 1000`).
+- Builds run in pairs, (a) and (b) one right after the other: 7 pairs on the real data, 5 below 5,000 entities,
+  3 from 5,000 (such a build takes minutes). The first pair builds (a) first, the next (b) first, and so on, so
+  being first or second cancels out. Each build starts without a site folder. Our hook's Python modules are
+  compiled once beforehand, as pip compiled MkDocs' and Material's when it installed them.
+- For each pair, the ratio CPU(a) / CPU(b); a size's result is the median of its pairs' ratios. Target: at most
+  1.10.
+- Editing: on the real data, `mkdocs serve` with the options `make serve` gives it. After its first build, 5
+  times: a two-second rest, then one entity's summary is changed, and the server's CPU time is counted from that
+  change until it logs "Reloading browsers" (the rebuild is done). Against it: the CPU time of a whole
+  `mkdocs build` of a one-page Material site with our theme settings, 5 times. Medians; target: the rebuild takes
+  at most 2 times the empty build.
+- Every build, command and wait has a deadline.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime
+import filecmp
+import gc
 import json
-import math
 import os
 import platform
+import posixpath
+import pstats
+import queue
 import re
+import resource
 import shutil
+import socket
+import statistics
 import subprocess
 import sys
-from dataclasses import asdict
+import threading
+import time
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import measure, synthetic
-from .measure import Rebuild
-from .report import FORMER_JUDGE, GROWING, SAMPLED_SINCE, STAGE_KEYS, ServeResult, SizeResult, markdown, median
-
 ROOT = Path(__file__).resolve().parents[2]
-METHOD = 4  # of the stage timing, saved with each size's result: --reuse takes only results measured the same way
-NOTES = [
-    "(a) and (b) are whole `mkdocs build --strict` processes, wall clock, including interpreter start-up; "
-    "(b) builds the pages that `microsite.check` + `Renderer(graph).pages()` produce, written into docs/ of a second "
-    "project whose mkdocs.yml is ours without `hooks:` (and without `edit_uri`, which our hook drops when there is "
-    "no `repo_url`), with `not_in_nav` for the entity pages, as the hook marks them. Both sites are compared file by file.",
-    "Builds (a) and (b) alternate, (a) first in each pair. a/b is the median of the ratios of each (a) to the (b) "
-    "built right after it; the times of (a) and (b) shown are the best of the runs at that size (see Runs above). "
-    f"Up to and including {FORMER_JUDGE}, a/b was the best (a) against the best (b), and the real data failed the "
-    "target that way in the last three runs (1.14 and 1.09 with 99ebbd0, 1.15 with 17414ae): the judge was changed "
-    "after those failures. In the run of 17414ae the first counted of fifteen (b) took 5.62 s and the other fourteen "
-    "6.69–8.51 s (for no reason found), so best against best read 1.15 although (a) was the faster build in 12 of "
-    "the 15 pairs (median 0.93). Pairs do not cancel an effect of the position within a pair. Where a size has more "
-    "than one run, each project is first built once without counting: in an earlier round, the first build of (b) "
-    "right after its pages were written ran up to 5% faster than any later one (2.19 s against 2.25–2.36 s on the "
-    "real data).",
-    "Our hook's modules are byte-compiled before the builds, as pip compiled MkDocs' and Material's when it "
-    "installed them: where PYTHONDONTWRITEBYTECODE is set (as on this machine), every build of (a) would otherwise "
-    "compile them again (about 0.1 s, which MkDocs alone never pays). A first build in a fresh clone without "
-    "that setting compiles and keeps them too.",
-    "Peak memory is the child's own `ru_maxrss` (from `os.wait4`), the largest of the runs.",
-    "Stages are timed on the same data in fresh processes (`python -m bench.stages`; caches and heap as in a build); "
-    "the floor project is written by one more process, not counted. "
-    "As in the build, each page and download is handed on (counted) and dropped as it is made; render and downloads "
-    "time the making only. "
-    "`load_all` parses and validates in one go; a second pass, file by file as `load_all` goes, times `compose` "
-    "(read, YAML, refusal of tags and anchors) and `Record.convert` (the schema) apart, so parse + validation ≈ load.",
-    "Growth is time(large)/time(small); linear growth is the size ratio, the target allows 5% more. A stage's "
-    "figure at a size is the median of its samples. A sample is the mean of fresh processes from one pass, as many "
-    "as the largest size is times the smaller (10 at 1k, 1 at 10k), so that the sample of a stage that grows "
-    "linearly lasts about as long at both sizes (history, with 1,000 commits at every size, does not); within a pass "
-    f"each size's processes are spread evenly among the others'. The runs before {SAMPLED_SINCE} took the best of three "
-    "single processes at each size. On this machine, whose speed varies from second to second (the same 1k "
-    "downloads took 0.41–0.80 s within half an hour), a half-second run can catch a fast moment that a six-second "
-    "run averages away: the downloads, which grew about 9× part by part (8.8–9.1×), read as 12.9–13.6× that way. "
-    "The rows 'best sample' and 'best of the first processes' (that method) show the other estimates.",
-    "The serve rebuild is timed from the write of a changed `summary:` into one data file (a copy of the real "
-    "project) to the end of the rebuild: its 'Documentation built' log line, or 'Reloading browsers' when MkDocs' "
-    "duplicate filter drops a line it logged before (this includes MkDocs' 0.1 s debounce); the empty site is a "
-    "whole `mkdocs build` process. Both are medians; the second column compares the build times MkDocs logs. The "
-    "target is judged on the command `make serve` runs (read from the Makefile).",
-]
+CPU_LIMIT, SERVE_LIMIT = 1.10, 2.0
+EDITS, COMMITS, SEED = 5, 1000, 1
+BUILD = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+MARKER = ".microsite-bench"
+METHOD = [item.replace("\n  ", " ") for item in __doc__.split("\n\n", 2)[2].strip().removeprefix("- ").split("\n- ")]
 
 
 def log(message: str) -> None:
     print(f"[bench {datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
-def reused(size: int, args: argparse.Namespace, per_sample: int) -> SizeResult | None:
-    """With --reuse, what an earlier run saved for this size with the same seed, runs, passes, processes per sample
-    and method."""
-    path = args.work / f"result-{size}.json"
-    if not (args.reuse and path.exists()):
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    key = (data["seed"], data["repeat"], data.get("passes"), data.get("commits", 0), data.get("method"),
-           data.get("per_sample"))
-    if key != (args.seed, repeat_of(size, args), args.passes, args.commits, METHOD, per_sample):
-        return None
-    log(f"{size}: reusing {path}")
-    return SizeResult(size, data["stages"], [measure.Run(**r) for r in data["ours"]],
-                      [measure.Run(**r) for r in data["floor"]], tuple(data["identical"]))
+def pairs_for(entities: int | None) -> int:
+    """Pairs of builds: 7 on the real data (None), 5 below 5,000 entities, 3 from 5,000 (a build takes minutes)."""
+    return 7 if entities is None else 5 if entities < 5000 else 3
 
 
-def repeat_of(size: int, args: argparse.Namespace) -> int:
-    return args.repeat if size <= args.repeat_limit else 1
+def order(pair: int) -> tuple[str, str]:
+    """The first pair builds (a) first, the second (b) first, and so on: being first or second cancels out."""
+    return ("a", "b") if pair % 2 == 0 else ("b", "a")
 
 
-def bench_sizes(sizes: list[int], args: argparse.Namespace) -> list[SizeResult]:
-    """Every size: generated, its stages timed (the sizes' processes interleaved), its builds; each result saved."""
-    per_sample = processes_per_sample(sizes)
-    results = {size: reused(size, args, per_sample[size]) for size in sizes}
-    projects = {size: (args.work / f"synthetic-{size}", args.work / f"floor-{size}")
-                for size, result in results.items() if result is None}
-    for size, (project, _) in projects.items():
-        log(f"{size}: generating into {project}")
-        synthetic.generate(size, args.seed, project, ROOT, commits=args.commits)
-        byte_compile(project)
-    timed = timed_stages(projects, args, per_sample)
-    for size, (project, floor) in projects.items():
-        result = bench_project(size, project, floor, args, repeat_of(size, args), timed[size])
-        results[size] = result
-        save(result, args.work / f"result-{size}.json", seed=args.seed, repeat=repeat_of(size, args),
-             passes=args.passes, commits=args.commits, per_sample=per_sample[size])
-    return [results[size] for size in sizes]
+@dataclass(frozen=True)
+class Run:
+    cpu: float  # user + system seconds of the process and everything it waited for
+    wall: float
 
 
-def save(result: SizeResult, path: Path, **settings: Any) -> None:
-    """Every figure of `result`, each run's included, with the settings it was measured with and the method."""
-    path.write_text(json.dumps({**settings, "method": METHOD, **asdict(result)}), encoding="utf-8")
+@dataclass
+class Result:
+    """The builds of one project, pair by pair."""
+
+    label: str
+    entities: int
+    pages: int
+    ours: list[Run]
+    floor: list[Run]
+    files: tuple[int, int, int] = (0, 0, 0)  # files built by (a), by (b), byte-identical in both
+
+    def ratios(self) -> list[float]:
+        return [a.cpu / b.cpu for a, b in zip(self.ours, self.floor, strict=True)]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios())
 
 
-def bench_real(args: argparse.Namespace) -> SizeResult:
-    """(a) and (b) on the real data, with its git history: a clone of this repository's HEAD."""
-    project, floor = args.work / "real-clone", args.work / "floor-real"
-    log(f"real data: cloning HEAD into {project}")
-    subprocess.run(["rm", "-rf", str(project)], check=True)
-    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(project)], check=True)
-    byte_compile(project)
-    entities = len(list((project / "data").glob("*/*.yml")))
-    timed = timed_stages({entities: (project, floor)}, args)[entities]
-    result = bench_project(entities, project, floor, args, args.real_repeat, timed)
-    save(result, args.work / "result-real.json", repeat=args.real_repeat, passes=args.passes,
-         code=args.label or describe())  # never reused
+@dataclass
+class Serve:
+    rebuilds: list[Run]
+    empty: list[Run]
+    command: str
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(r.cpu for r in self.rebuilds) / statistics.median(r.cpu for r in self.empty)
+
+
+def child_env() -> dict[str, str]:
+    """The builds' environment: no REPO_URL (no edit links), no PYTHONPATH (the hook finds its own modules)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REPO_URL", "PYTHONPATH")}
+    return {**env, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def measured(command: list[str], cwd: Path, timeout: float) -> Run:
+    """Run `command` to its end (or kill it at the deadline); its CPU time includes every process it waited for."""
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=timeout)
+    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed in {cwd}:\n{done.stdout.decode(errors='replace')[-4000:]}")
+    return Run(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall)
+
+
+def build(project: Path, timeout: float) -> Run:
+    shutil.rmtree(project / "site", ignore_errors=True)  # every build starts without a site folder
+    return measured(BUILD, project, timeout)
+
+
+def run(*command: str, cwd: Path = ROOT, timeout: float = 600) -> str:
+    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True, timeout=timeout).stdout
+
+
+# --------------------------------------------------------------------------- the projects
+
+
+def real_project(target: Path) -> Path:
+    """A clone of this repository at HEAD, with its history."""
+    shutil.rmtree(target, ignore_errors=True)
+    if run("git", "status", "--porcelain", "--", "hooks/microsite", "hooks/site.py", "data", "seeds").strip():
+        log("warning: uncommitted changes in hooks/ or data/: the clone builds HEAD, the floor is rendered by this code")
+    run("git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(target))
+    run("git", "checkout", "--quiet", "--detach", run("git", "rev-parse", "HEAD").strip(), cwd=target)
+    return target
+
+
+def floor_project(project: Path, floor: Path) -> tuple[int, int]:
+    """Write (b) for `project`: what hooks/site.py adds to MkDocs, as plain files and configuration. Returns the
+    numbers of entities and of generated pages."""
+    from mkdocs.utils.yaml import yaml_load  # MkDocs' own reading of mkdocs.yml (!ENV)
+
+    import microsite
+    from microsite import exports
+    from microsite.history import HistoryCache
+    from microsite.render import Publication, Renderer, site_nav, url_of
+
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = yaml_load(text)
+    name, url = config["site_name"], config.get("site_url") or ""
+    url = url if not url or url.endswith("/") else f"{url}/"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    graph = microsite.check(project)
+    overview = ((config.get("extra") or {}).get("microsite") or {}).get("overview")
+    renderer = Renderer(graph, overview=overview, history=HistoryCache().get(project),
+                        publication=Publication(name, url, None, int(epoch) if epoch.isdigit() else 0))
+    shutil.rmtree(floor, ignore_errors=True)
+    shutil.copytree(project / "docs", floor / "docs")
+    if (project / "overrides").is_dir():  # the theme's custom_dir
+        shutil.copytree(project / "overrides", floor / "overrides")
+    for watched in config.get("watch") or []:  # mkdocs.yml's `watch:` paths must exist
+        (floor / watched).mkdir(parents=True, exist_ok=True)
+
+    def write(path: str, content: str | bytes) -> None:
+        target = floor / "docs" / path
+        if not target.exists():  # a hand-written page wins, as in hooks/site.py
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+    moment = exports.as_of(graph, os.environ.get("SOURCE_DATE_EPOCH"))
+    downloads = list(exports.files(graph, name, moment, url or None))  # first, as hooks/site.py makes them
+    renderer = renderer.with_download_sizes({path: len(content if isinstance(content, bytes) else content.encode())
+                                             for path, content in downloads})
+    plans = renderer.plans()
+    for plan in plans:
+        write(plan.path, plan.make())
+    for path, content in downloads:
+        write(path, content)
+    for old, entity in renderer.redirects():  # the stubs hooks/site.py writes after the build, as static files
+        relative = posixpath.relpath(url_of(entity.path), url_of(old) or ".") + "/"
+        write(posixpath.join(url_of(old), "index.html"), renderer.redirect_html(relative, entity.name))
+    shown = [p.path for p in plans if p.in_nav]
+    hidden = [p.path for p in plans if not p.in_nav and p.path.endswith(".md")]
+    (floor / "mkdocs.yml").write_text(floor_config(text, site_nav(), hidden, shown), encoding="utf-8")
+    return len(graph.entities), sum(p.path.endswith(".md") for p in plans)
+
+
+def floor_config(config: str, nav: list[dict[str, str]], hidden: list[str], shown: list[str]) -> str:
+    """Our mkdocs.yml without the hook, with what the hook does to it: no `edit_uri` (no repo_url in a benchmark),
+    its sidebar entries first, and its pages outside the sidebar marked `not_in_nav` (by folder: a pattern per page
+    would cost MkDocs time at 10,000 pages)."""
+    config = re.sub(r"(?m)^hooks:\n(?:[ \t]+.*\n|[ \t]*\n)*", "", config)
+    config = re.sub(r"(?m)^edit_uri:.*\n", "", config)
+    entries = "".join(f"  - {json.dumps(title)}: {path}\n" for item in nav for title, path in item.items())
+    if re.search(r"(?m)^nav:", config):
+        config = re.sub(r"(?m)^nav:[ \t]*\n", lambda _: f"nav:\n{entries}", config, count=1)
+    else:
+        config = f"{config.rstrip()}\nnav:\n{entries}"
+    folders = sorted({posixpath.dirname(p) for p in hidden if "/" in p})
+    patterns = [f"/{f}/*.md" for f in folders] + [f"/{p}" for p in hidden if "/" not in p]
+    patterns += [f"!/{p}" for p in shown if posixpath.dirname(p) in folders]
+    return config.rstrip() + "\nnot_in_nav: |\n" + "".join(f"  {p}\n" for p in patterns)
+
+
+def same_files(a: Path, b: Path) -> tuple[int, int, int]:
+    """(files in a, files in b, byte-identical files in both) of two built sites."""
+    ours = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    same = sum(filecmp.cmp(a / n, b / n, shallow=False) for n in ours & theirs)
+    return len(ours), len(theirs), same
+
+
+def prepare(project: Path, floor: Path) -> tuple[int, int]:
+    log(f"{project.name}: byte-compiling the hook, writing the floor project {floor.name}")
+    run(sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "timestamp", str(project / "hooks"))
+    return floor_project(project, floor)
+
+
+def bench_project(label: str, project: Path, floor: Path, entities: int | None, timeout: float) -> Result:
+    result = Result(label, *prepare(project, floor), [], [])
+    for pair in range(pairs_for(entities)):
+        for which in order(pair):
+            runs, folder = (result.ours, project) if which == "a" else (result.floor, floor)
+            runs.append(build(folder, timeout))
+            log(f"{label}: pair {pair + 1}, ({which}) CPU {runs[-1].cpu:.2f} s, wall {runs[-1].wall:.2f} s")
+        log(f"{label}: pair {pair + 1}: CPU(a)/CPU(b) = {result.ratios()[-1]:.3f}")
+    result.files = same_files(project / "site", floor / "site")
+    log(f"{label}: median ratio {result.ratio:.3f}; files (a) {result.files[0]}, (b) {result.files[1]}, "
+        f"identical {result.files[2]}")
     return result
 
 
-def byte_compile(project: Path) -> None:
-    """Compile the project's hook modules once, as pip compiled MkDocs' and Material's at install: where the
-    environment sets PYTHONDONTWRITEBYTECODE, every build of (a) would compile them again (0.1 s), and (b) none."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "timestamp", str(project / "hooks")],
-                   check=True)  # as import writes them, also where SOURCE_DATE_EPOCH is set
+# --------------------------------------------------------------------------- make serve
 
 
-def processes_per_sample(sizes: list[int]) -> dict[int, int]:
-    """Fresh processes in one timed sample of the stages at each size: as many as the largest size is times this one,
-    rounded up (10 at 1k, 1 at 10k), so that the sample of a stage that grows linearly lasts about as long at every
-    size."""
-    largest = max(sizes)
-    return {size: math.ceil(largest / size) for size in sizes}
-
-
-def schedule(per_sample: dict[int, int]) -> list[int]:
-    """The order of one pass's fresh processes, by size: each size's spread evenly over the pass (10k amid 1k's ten)."""
-    slots = sorted(((number + 0.5) / count, size) for size, count in per_sample.items() for number in range(count))
-    return [size for _, size in slots]
-
-
-def sample(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """One sample of the stages from fresh processes of one pass: each stage's mean time, the largest peak memory,
-    and the counts (the same in every process)."""
-    times = {key: sum(run[key] for run in runs) / len(runs) for key in STAGE_KEYS if key in runs[0]}
-    return {**runs[0], **times, "peak_mb": max(run["peak_mb"] for run in runs)}
-
-
-def combined(groups: list[list[dict[str, Any]]]) -> dict[str, Any]:
-    """One size's figures from its samples (each a list of fresh processes): each stage's median sample, which the
-    targets judge; the best sample; the best of the samples' first processes (the method of the runs before
-    SAMPLED_SINCE: the best of as many single processes as passes); the largest peak memory; and every process's figures."""
-    samples = [sample(runs) for runs in groups]
-    middle = {key: median([s[key] for s in samples]) for key in STAGE_KEYS if key in samples[0]}
-    return {**samples[0], **middle, "peak_mb": max(s["peak_mb"] for s in samples),
-            "best": {key: min(s[key] for s in samples) for key in GROWING},
-            "single": {key: min(runs[0][key] for runs in groups) for key in GROWING},
-            "processes": groups}
-
-
-def timed_stages(projects: dict[int, tuple[Path, Path]], args: argparse.Namespace,
-                 per_sample: dict[int, int] | None = None) -> dict[int, dict[str, Any]]:
-    """The core's stages of each project (size → project, floor), from `--passes` samples each; a sample is the mean
-    of `per_sample[size]` fresh processes (default one). Within a pass, each size's processes are spread evenly
-    among the others' (`schedule`), so that a slower spell of the machine falls on every size. One more process per
-    project, not counted, writes its floor project first, so that every counted process does the same work."""
-    counts = {size: (per_sample or {}).get(size, 1) for size in projects}
-    groups: dict[int, list[list[dict[str, Any]]]] = {size: [] for size in projects}
-    for size, (project, floor) in projects.items():
-        log(f"{size}: writing the floor project")
-        stages_of(project, "--floor", str(floor), timeout=args.timeout)
-    for number in range(args.passes):
-        log(f"timing the core's stages, pass {number + 1}/{args.passes}: "
-            + ", ".join(f"{processes_text(count)} at {size:,}" for size, count in counts.items()))
-        made: dict[int, list[dict[str, Any]]] = {size: [] for size in projects}
-        for size in schedule(counts):
-            made[size].append(stages_of(projects[size][0], timeout=args.timeout))
-        for size, runs in made.items():
-            groups[size].append(runs)
-    return {size: combined(runs) for size, runs in groups.items()}
-
-
-def stages_of(project: Path, *options: str, timeout: float) -> dict[str, Any]:
-    """What `python -m bench.stages` measures of the project, in a fresh process."""
-    run = measure.run([sys.executable, "-m", "bench.stages", str(project), *options], ROOT, timeout)
-    if run.returncode != 0:
-        raise RuntimeError(f"stage timing failed:\n{run.output[-4000:]}")
-    return json.loads(run.output.strip().splitlines()[-1])
-
-
-def bench_project(size: int, project: Path, floor: Path, args: argparse.Namespace, repeat: int,
-                  stages: dict[str, Any]) -> SizeResult:
-    timeout = args.timeout
-    ours, plain = [], []
-    if repeat > 1:  # a first build of each, not counted: a first build once ran up to 5% faster than later ones
-        log(f"{size}: a build of each, not counted")
-        measure.build(project, timeout)
-        measure.build(floor, timeout)
-    for number in range(repeat):
-        log(f"{size}: build {number + 1}/{repeat} (a) ours")
-        ours.append(measure.build(project, timeout))
-        log(f"{size}: build {number + 1}/{repeat} (b) MkDocs alone")
-        plain.append(measure.build(floor, timeout))
-    result = SizeResult(size, stages, ours, plain,
-                        measure.same_site(project / "site", floor / "site"))
-    log(f"{size}: best a={result.a:.1f}s b={result.b:.1f}s; a/b={result.ratio:.3f} build by build, "
-        f"{result.a / result.b:.3f} best against best")
-    return result
-
-
-WORK_MARKER = ".microsite-bench"
-
-
-def claim_work_folder(work: Path) -> None:
-    """Use `work` as scratch space (its contents get deleted) only if it is new, empty or the benchmark's own."""
-    if work.exists() and any(work.iterdir()) and not (work / WORK_MARKER).exists():
-        raise ValueError(f"--work {work} holds files the benchmark did not make; name a new or empty folder")
-    work.mkdir(parents=True, exist_ok=True)
-    (work / WORK_MARKER).write_text("scratch folder of `make bench`: its contents are deleted and remade\n", encoding="utf-8")
-
-
-def serve_options() -> tuple[str, ...]:
+def serve_options() -> list[str]:
     """The options `make serve` gives `mkdocs serve`, read from the Makefile."""
     found = re.search(r"(?m)^serve:.*\n\t.*?mkdocs serve([^#\n]*)", (ROOT / "Makefile").read_text(encoding="utf-8"))
-    return tuple(found.group(1).split()) if found else ()
+    return found.group(1).split() if found else []
 
 
-def bench_serve(work: Path, edits: int) -> ServeResult:
-    """Rebuilds of the real data after editing one entity's summary: plain `mkdocs serve`, and as `make serve` runs it."""
-    variants: dict[str, list[Rebuild]] = {}
-    target = " ".join(("mkdocs serve", *serve_options()))
-    for options in dict.fromkeys(((), serve_options())):
-        shutil.rmtree(work / "real", ignore_errors=True)
-        real = measure.copy_project(ROOT, work / "real")
-        edit = sorted((real / "data").glob("*/*.yml"))[0]
-        label = " ".join(("mkdocs serve", *options))
-        log(f"serve: {edits} edits of {edit.relative_to(real)} under `{label}`")
-        variants[label] = measure.serve_rebuilds(real, edit, edits, options=options)
-    empty = measure.empty_material(ROOT, work / "empty")
-    log("serve: building an empty Material site")
-    return ServeResult(variants, [measure.build(empty) for _ in range(edits)], target)
+def process_cpu(pid: int) -> float:
+    """User + system seconds of a running process and of the children it has waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def facts(args: argparse.Namespace, sizes: list[int]) -> dict[str, str]:
+def edit_summary(path: Path, number: int) -> None:
+    """Change the text of an entity's `summary:` (its page changes), or else append a comment line."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.startswith("summary:")), None)
+    if first is None:
+        lines.append(f"# edited by the benchmark ({number})\n")
+    else:
+        last = first
+        while last + 1 < len(lines) and lines[last + 1].startswith(" "):
+            last += 1
+        text, value = lines[last].rstrip("\n"), lines[first].split(":", 1)[1].strip()
+        quote = value[:1] if value[:1] in "'\"" and text.endswith(value[:1]) else ""
+        lines[last] = f"{text[:len(text) - len(quote)]} (edit {number}){quote}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def serve_rebuilds(project: Path, edit: Path, options: list[str], timeout: float) -> list[Run]:
+    """`mkdocs serve` on a free port: after its first build, EDITS edits of `edit`, each rebuild measured."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "mkdocs", "serve", *options, "-a", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(command, cwd=project, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    lines: queue.Queue[tuple[float, float, str]] = queue.Queue()
+    output: list[str] = []
+
+    def read() -> None:  # the end of a rebuild is measured as its line arrives
+        for line in proc.stdout or ():
+            output.append(line)
+            ended = "Reloading browsers" in line
+            lines.put((time.perf_counter(), process_cpu(proc.pid) if ended else 0.0, line))
+        lines.put((time.perf_counter(), 0.0, "\0 the server ended"))
+
+    def wait_for(text: str, seconds: float) -> tuple[float, float]:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                at, cpu, line = lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if text in line:
+                return at, cpu
+            if "error happened during the rebuild" in line or line.startswith("\0"):
+                break
+        raise RuntimeError(f"no '{text}' from `{' '.join(command)}`:\n" + "".join(output[-40:]))
+
+    threading.Thread(target=read, daemon=True).start()
+    rebuilds = []
+    try:
+        wait_for("Serving on", timeout)
+        for number in range(EDITS):
+            time.sleep(2)  # let the watcher settle, then forget any late lines
+            while not lines.empty():
+                lines.get_nowait()
+            cpu, start = process_cpu(proc.pid), time.perf_counter()
+            edit_summary(edit, number + 1)
+            end, cpu_end = wait_for("Reloading browsers", timeout)
+            rebuilds.append(Run(cpu_end - cpu, end - start))
+            log(f"serve: edit {number + 1}: CPU {rebuilds[-1].cpu:.2f} s, wall {rebuilds[-1].wall:.2f} s")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    return rebuilds
+
+
+def empty_material(target: Path) -> Path:
+    """A one-page Material project with our `theme:` settings (and its custom_dir) and nothing else."""
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    theme = re.search(r"(?m)^theme:\n(?:[ \t]+.*\n|[ \t]*\n)*", config)
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "docs").mkdir(parents=True)
+    shutil.copytree(ROOT / "overrides", target / "overrides")
+    (target / "docs" / "index.md").write_text("# Empty\n\nAn empty Material site.\n", encoding="utf-8")
+    (target / "mkdocs.yml").write_text(f"site_name: Empty\n{theme.group() if theme else 'theme: material'}",
+                                       encoding="utf-8")
+    return target
+
+
+def bench_serve(real: Path, work: Path, timeout: float) -> Serve:
+    options = serve_options()
+    edit = sorted((real / "data").glob("*/*.yml"))[0]
+    log(f"serve: `mkdocs serve {' '.join(options)}`, {EDITS} edits of {edit.relative_to(real)}")
+    rebuilds = serve_rebuilds(real, edit, options, min(timeout, 600))
+    empty = [build(empty_material(work / "empty"), timeout) for _ in range(EDITS)]
+    log("serve: empty Material builds, CPU " + ", ".join(f"{r.cpu:.2f}" for r in empty) + " s")
+    return Serve(rebuilds, empty, " ".join(["mkdocs serve", *options]))
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def machine(load: float) -> dict[str, str]:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown")
-    return {
-        "Date": f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
-        "Machine": f"{cpu}, {len(os.sched_getaffinity(0))} cores",
-        "Software": f"Python {platform.python_version()}, MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}",
-        "Code": args.label or describe(),
-        "Data": f"synthetic, `python -m bench.synthetic --entities N --seed {args.seed} --commits {args.commits}`; "
-                "the real data (a clone of HEAD) and serve: the real data",
-        "Runs": f"builds: {args.repeat} of each at sizes up to {args.repeat_limit:,}, one of each above, "
-                f"{args.real_repeat} on the real data; "
-                f"core stages: the median of {args.passes} samples at every size, a sample the mean of "
-                f"{samples_text(sizes, args.real)}, spread evenly over a pass",
-        "Load average (1 min) at start, at end": f"{args.load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
-    }
+    return {"Date": f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+            "Processor": f"{cpu}, {os.cpu_count()} cores",
+            "Software": f"Python {platform.python_version()}, MkDocs {version('mkdocs')}, "
+                        f"Material for MkDocs {version('mkdocs-material')}",
+            "Load average (1 minute) at start and end": f"{load:.1f} and {os.getloadavg()[0]:.1f} (other work ran "
+                                                         "beside the benchmark: that is why CPU time is the judge)"}
 
 
-def describe() -> str:
-    """The code measured: `git describe` of this repository, or 'unknown'."""
-    try:
-        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+def verdict(ok: bool) -> str:
+    return "pass" if ok else "**fail**"
 
 
-def processes_text(count: int) -> str:
-    """'1 fresh process', '10 fresh processes'."""
-    return f"{count} fresh process{'es' * (count != 1)}"
+def page(results: list[Result], serve: Serve | None, facts: dict[str, str]) -> str:
+    lines = ["---", "title: Performance", "---", "", "# Performance", "",
+             "How much work our build adds to MkDocs, and how fast `make serve` shows an edit; measured by `make bench`.",
+             "", "## Targets and results", "", "| Target | Measured | Result |", "|---|---:|---|"]
+    for r in results:
+        lines.append(f"| {r.label}: CPU time of our build ≤ {CPU_LIMIT:.2f} × MkDocs alone building the same pages "
+                     f"| {r.ratio:.2f} × | {verdict(r.ratio <= CPU_LIMIT)} |")
+    if serve:
+        rebuild, empty = (statistics.median(r.cpu for r in runs) for runs in (serve.rebuilds, serve.empty))
+        lines.append(f"| `make serve`: CPU time of the rebuild after an edit ≤ {SERVE_LIMIT:g} × an empty Material "
+                     f"build | {rebuild:.2f} s / {empty:.2f} s = {serve.ratio:.2f} × | "
+                     f"{verdict(serve.ratio <= SERVE_LIMIT)} |")
+    lines += ["", "## Builds", "", "CPU and wall time in seconds, medians of the builds; the ratio is the median of "
+              "the pairs' ratios, with the lowest and highest.", "",
+              "| Data | Entities | Pages | Pairs | CPU (a) ours | CPU (b) MkDocs alone | CPU (a)/(b) | Wall (a) | Wall (b) |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        cpu_a, cpu_b, wall_a, wall_b = (statistics.median(getattr(x, k) for x in runs)
+                                        for k, runs in (("cpu", r.ours), ("cpu", r.floor), ("wall", r.ours), ("wall", r.floor)))
+        lines.append(f"| {r.label} | {r.entities:,} | {r.pages:,} | {len(r.ours)} | {cpu_a:.2f} | {cpu_b:.2f} | "
+                     f"{r.ratio:.2f} ({min(r.ratios()):.2f}–{max(r.ratios()):.2f}) | {wall_a:.2f} | {wall_b:.2f} |")
+    same = (f"{r.label}: {r.files[2]:,} of {r.files[0]:,} files byte-identical"
+            + ("" if r.files[0] == r.files[1] else f" ((b) made {r.files[1]:,})") for r in results)
+    lines += ["", "Files built by (a) and (b), and how many are byte-identical (our build adds a "
+              "Content-Security-Policy to every HTML page, and its sitemap and search index list the pages in "
+              f"another order): {'; '.join(same)}."]
+    if serve:
+        lines += ["", "## Editing with `make serve`", "", "| Measure | Runs | CPU, s (median) | Wall, s (median) |",
+                  "|---|---:|---:|---:|",
+                  *(f"| {name} | {len(runs)} | {statistics.median(r.cpu for r in runs):.2f} | "
+                    f"{statistics.median(r.wall for r in runs):.2f} |"
+                    for name, runs in ((f"`{serve.command}`: rebuild after editing one data file (real data)",
+                                        serve.rebuilds), ("`mkdocs build` of an empty Material site", serve.empty)))]
+    lines += ["", "## Machine", "", *(f"- **{k}:** {v}" for k, v in facts.items()),
+              "", "## Method", "", *(f"- {m}" for m in METHOD), "",
+              "`python -m bench.benchmark --profile PROJECT` (from the repository root, `PYTHONPATH=hooks`) profiles "
+              "one build of a project and shows where its CPU time goes.", ""]
+    return "\n".join(lines)
 
 
-def samples_text(sizes: list[int], real: bool) -> str:
-    """How many fresh processes make a sample, at each size and on the real data."""
-    counts = [f"{processes_text(count)} at {size:,}" for size, count in processes_per_sample(sizes).items()]
-    return ", ".join(counts + [f"{processes_text(1)} on the real data"] * real)
+# --------------------------------------------------------------------------- profile
+
+AREAS = (("/microsite/templates/", "our templates (Jinja)"), ("/microsite/csp.py", "CSP"),
+         ("/microsite/history.py", "history"), ("/microsite/gitlog.py", "history"), ("/microsite/semdiff.py", "history"),
+         ("/microsite/exports.py", "downloads"), ("/microsite/stix.py", "downloads"), ("/microsite/codec.py", "downloads"),
+         ("/microsite/load.py", "load + check"), ("/microsite/schema.py", "load + check"),
+         ("/microsite/graph.py", "load + check"), ("/microsite/model.py", "load + check"),
+         ("/microsite/", "our render code"), ("hooks/site.py", "hook adapter"), ("/jinja2/", "Jinja"),
+         ("/markupsafe/", "Jinja"), ("/material/templates/", "Material templates"), ("/material/", "Material plugins"),
+         ("/markdown/", "Markdown"), ("/pymdownx/", "Markdown"), ("/yaml/", "YAML"), ("/mkdocs/", "MkDocs"),
+         ("/click/", "MkDocs"))
+KEYS = (("importlib._bootstrap>", "_find_and_load", "imports"), ("microsite/__init__.py", "check", "microsite.check"),
+        ("microsite/history.py", "read_history", "read_history"), ("microsite/render.py", "render", "Renderer.render"),
+        ("microsite/render.py", "feed", "Renderer.feed"), ("microsite/exports.py", "files", "exports.files"),
+        ("microsite/csp.py", "with_csp", "with_csp"), ("jinja2/environment.py", "compile", "Jinja compile"),
+        ("mkdocs/structure/pages.py", "render", "Markdown → HTML"),
+        ("mkdocs/commands/build.py", "_build_page", "MkDocs _build_page"), ("site.py", "on_files", "hook on_files"),
+        ("site.py", "on_pre_build", "hook on_pre_build"), ("mkdocs/commands/build.py", "build", "MkDocs build"))
+
+
+def classify(func: tuple[str, int, str]) -> str | None:
+    """The area of a profiled function by its file; None for the standard library and built-ins (their time goes
+    to their callers' areas)."""
+    filename, _, name = func
+    if name == "<module>" or "importlib._bootstrap" in filename:
+        return "imports (module bodies)"
+    return next((area for part, area in AREAS if part in filename), None)
+
+
+def areas(stats: dict[Any, Any]) -> dict[str, float]:
+    """Own time per area; a function of no area counts for its callers, in proportion to the time of each call."""
+    memo: dict[Any, dict[str, float]] = {}
+
+    def share(func: Any, seen: frozenset[Any]) -> dict[str, float]:
+        if func in memo:
+            return memo[func]
+        named, callers = classify(func), stats.get(func, (0, 0, 0, 0, {}))[4]
+        if named or func in seen or not callers:
+            return {named or "other (standard library, built-ins)": 1.0}
+        total, found = sum(edge[2] for edge in callers.values()), {}
+        for caller, edge in callers.items():
+            for area, weight in share(caller, seen | {func}).items():
+                found[area] = found.get(area, 0.0) + weight * (edge[2] / total if total else 1 / len(callers))
+        memo[func] = found
+        return found
+
+    totals: dict[str, float] = {}
+    for func, (_, _, own, _, _) in stats.items():
+        for area, weight in share(func, frozenset()).items():
+            totals[area] = totals.get(area, 0.0) + own * weight
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def profile(project: Path, top: int) -> None:
+    """One `mkdocs build --strict` of `project` in this process under cProfile, then where its time went."""
+    os.chdir(project)
+    os.environ.pop("REPO_URL", None)
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    shutil.rmtree(project / "site", ignore_errors=True)
+    pauses: list[float] = []
+    started: list[float] = []
+    gc.callbacks.append(lambda phase, _: started.append(time.perf_counter()) if phase == "start"
+                        else pauses.append(time.perf_counter() - started.pop()))
+    profiler, children = cProfile.Profile(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time()
+    profiler.enable()
+    from mkdocs.__main__ import cli  # its imports are profiled too
+    cli.main(["build", "--strict"], standalone_mode=False)
+    profiler.disable()
+    cpu, after = time.process_time() - cpu, resource.getrusage(resource.RUSAGE_CHILDREN)
+    git = after.ru_utime - children.ru_utime + after.ru_stime - children.ru_stime
+    stats = pstats.Stats(profiler)
+    print(f"\nCPU of the profiled build: {cpu:.2f} s in this process (with cProfile's overhead), {git:.2f} s in "
+          f"processes it waited for (git); cyclic GC: {len(pauses)} collections, {sum(pauses):.2f} s\n")
+    print("Own time by area (the standard library and built-ins count for their callers):")
+    total = sum(entry[2] for entry in stats.stats.values())
+    for area, seconds in areas(stats.stats).items():
+        print(f"  {seconds:8.2f} s  {seconds / total:6.1%}  {area}")
+    print("\nCumulative time of entry points:")
+    for part, name, label in KEYS:
+        found = [v for k, v in stats.stats.items() if k[2] == name and part in k[0]]
+        if found:
+            print(f"  {sum(v[3] for v in found):8.2f} s  {label} ({sum(v[1] for v in found):,} calls)")
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def claim(work: Path) -> None:
+    """Use `work` (its contents get deleted) only if it is new, empty or the benchmark's own."""
+    if work.exists() and any(work.iterdir()) and not (work / MARKER).exists():
+        raise SystemExit(f"--work {work} holds files the benchmark did not make; name a new or empty folder")
+    work.mkdir(parents=True, exist_ok=True)
+    (work / MARKER).write_text("scratch folder of `make bench`: its contents are deleted and remade\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated entity counts, smallest first")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--commits", type=int, default=1000, help="commits of the synthetic git history of each size")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each build at sizes up to --repeat-limit (a/b: the median pair)")
-    parser.add_argument("--repeat-limit", type=int, default=2000)
-    parser.add_argument("--passes", type=int, default=5,
-                        help="samples of the core's stages per size (the median counts); a sample is the mean of "
-                        "largest/size fresh processes")
-    parser.add_argument("--edits", type=int, default=3, help="serve rebuilds to time (median counts); 0 skips serve")
+    parser.add_argument("--sizes", default="1000,10000", help="synthetic entity counts ('' for none)")
+    parser.add_argument("--no-real", dest="real", action="store_false", help="skip the real data and serve")
     parser.add_argument("--work", type=Path, default=ROOT / "bench-out", help="scratch folder (git-ignored)")
-    parser.add_argument("--out", default="-", help="write the results page here (make bench: docs/performance.md); "
-                        "'-' writes none")
-    parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds allowed per build")
-    parser.add_argument("--label", default="", help="what code was measured (default: git describe)")
-    parser.add_argument("--reuse", action="store_true", help="reuse the measurements a run saved in --work for a size")
-    parser.add_argument("--no-real", dest="real", action="store_false", help="skip (a) and (b) on the real data")
-    parser.add_argument("--real-repeat", type=int, default=15,
-                        help="runs of each build on the real data (a/b: the median pair); a short build varies "
-                        "more from minute to minute than a long one")
+    parser.add_argument("--out", default="-", help="write the page here (make bench: docs/performance.md)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per build or wait")
+    parser.add_argument("--profile", type=Path, metavar="PROJECT", help="profile one build of PROJECT instead")
+    parser.add_argument("--top", type=int, default=40, help="with --profile: functions to list")
     args = parser.parse_args(argv)
-    args.load_at_start = os.getloadavg()[0]
-    sizes = sorted(int(s) for s in args.sizes.split(","))
-    try:
-        claim_work_folder(args.work)
-    except ValueError as error:
-        parser.error(str(error))
-    results = bench_sizes(sizes, args)
-    real = bench_real(args) if args.real else None
-    notes = list(NOTES)
-    serve = None
-    try:
-        serve = bench_serve(args.work, args.edits) if args.edits else None
-    except RuntimeError as error:
-        log(str(error))
-        notes.append(f"The serve rebuild was not measured: {str(error).splitlines()[0]}")
-    text = markdown(results, serve, facts(args, sizes), notes, real)
+    if args.profile:
+        profile(args.profile.resolve(), args.top)
+        return 0
+    claim(args.work)
+    load, results, serve = os.getloadavg()[0], [], None
+    if args.real:
+        real = real_project(args.work / "real")
+        results.append(bench_project("Real data", real, args.work / "floor-real", None, args.timeout))
+        serve = bench_serve(real, args.work, args.timeout)
+    from . import synthetic
+
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        log(f"{size:,}: generating {COMMITS} commits of synthetic data")
+        project = args.work / f"synthetic-{size}"
+        synthetic.generate(size, SEED, project, ROOT, commits=COMMITS)
+        results.append(bench_project(f"{size:,} synthetic entities", project, args.work / f"floor-{size}", size,
+                                     args.timeout))
+    text = page(results, serve, machine(load))
     print(text)
     if args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")
