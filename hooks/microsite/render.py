@@ -85,11 +85,13 @@ class SitePage:
 SITE_PAGES = (
     SitePage("index.md", "home.md.j2", "Home"),
     SitePage("indicators.md", "indicators.md.j2", "Indicators"),
-    SitePage("coverage.md", "coverage.md.j2", "Seed coverage"),
+    SitePage("disagreements.md", "disagreements.md.j2", "Where sources disagree"),
     SitePage("certainty.md", "certainty.md.j2", "Certainty"),
     SitePage("downloads.md", "downloads.md.j2", "Downloads"),
     SitePage("changes.md", "changes.md.j2", "Changes", history=True),
-    SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, under Contributing
+    SitePage("about.md", "about.md.j2", "About this site"),
+    SitePage("coverage.md", "coverage.md.j2"),  # placed by mkdocs.yml, for editors
+    SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, for editors
 )
 
 
@@ -133,6 +135,7 @@ class Publication:
     forge: str | None = None
     epoch: int = 0
     published: str | None = None  # the day the site was first published (YYYY-MM-DD): later changes are shown
+    repo: str | None = None  # the repository's web address (REPO_URL), where readers report errors
 
 
 FEED = "feed.xml"
@@ -245,7 +248,7 @@ def _environments() -> tuple[Environment, Environment]:
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
-        tiers=SOURCE_TIERS, tier=_tier, secondary_only=_secondary_only,
+        tiers=SOURCE_TIERS, tier=_tier, secondary_only=_secondary_only, kind_word=kind_word,
     )
     markdown.globals.update(item_history=_item_history, prose_words=prose_words, by_day=corrections.by_day,
                             recent=corrections.RECENT)
@@ -253,6 +256,12 @@ def _environments() -> tuple[Environment, Environment]:
     html.filters.update(xml=xml_escape)
     html.globals.update(feed_id=_feed_id)
     return markdown, html
+
+
+def kind_word(entity: Entity) -> str:
+    """What an entity is, in plain words: its type or category ('hacking group', 'state'), else its kind."""
+    word = entity.attrs.get("type") or entity.attrs.get("category") or entity.kind.name
+    return {"state": "country", "state-body": "state body"}.get(word, word.replace("-", " "))
 
 
 def _indicator(value: str) -> Markup:

@@ -1,0 +1,106 @@
+"""Readers first (issue 27): the home page as a front page, the About and Disagreements pages, the menu for readers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests import rawdata
+from tests.conftest import Build, build, minimal_project
+from tests.test_research import DISPUTE, SECOND
+
+OVERVIEW = rawdata.by_id()["npo-mash-intrusion"][1]
+
+
+def article(site: Build, path: str) -> str:
+    html = (site.site / path).read_text(encoding="utf-8")
+    return html[html.index("<article"):html.index("</article>")]
+
+
+def test_the_home_page_links_every_entity_its_lead_involves(real_site: Build) -> None:
+    home = article(real_site, "index.html")
+    line = home[home.index('class="whos-who"'):]
+    line = line[:line.index("</p>")]
+    for entity_id in OVERVIEW["involves"]:
+        folder, data = rawdata.by_id()[entity_id]
+        assert f'href="{folder}/{entity_id}/"' in line, f"{data['name']} is not linked on the home page"
+    assert "(hacking group)" in line and "hacking-group" not in line
+
+
+def test_the_home_page_has_an_at_a_glance_box_each_value_linked_and_cited(real_site: Build) -> None:
+    home = article(real_site, "index.html")
+    box = home[home.index("At a glance"):]
+    box = box[:box.index("</div>")]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"<li><strong>([^<]+):</strong>(.*?)</li>", box, re.S)}
+    assert list(rows) == ["Who", "When", "Target", "Malware", "Discovered", "Disclosed", "Not known"]
+    for label, row in rows.items():
+        assert 'class="cite"' in row, f"the row {label} cites nothing"
+    for label in ("Who", "Target", "Malware", "Discovered", "Disclosed"):
+        assert '<a href="' in rows[label].split('class="cite"')[0], f"the row {label} links nothing"
+    assert 'href="actors/scarcruft/"' in rows["Who"] and 'href="actors/lazarus-group/"' in rows["Who"]
+    assert 'href="software/opencarrot/"' in rows["Malware"]
+    assert "7 August 2023" in rows["Disclosed"] and "late 2021" in rows["When"]
+
+
+def test_the_overview_pages_are_linked_near_the_top_of_home_and_the_sidebar_shows(real_site: Build) -> None:
+    html = (real_site.site / "index.html").read_text(encoding="utf-8")
+    home = article(real_site, "index.html")
+    links = home[home.index('class="front-links"'):]
+    links = links[:links.index("</p>")]
+    assert home.index('class="front-links"') < home.index("two hacking groups")  # before the lead
+    for target in ("disagreements/", "indicators/", "downloads/", "changes/", "about/"):
+        assert f'href="{target}"' in links
+    sidebar = re.search(r'<div class="md-sidebar md-sidebar--primary"[^>]*>', html)
+    assert sidebar and "hidden" not in sidebar.group(0)
+
+
+def test_the_menu_puts_the_editors_pages_in_one_section_after_the_readers_pages(real_site: Build) -> None:
+    html = (real_site.site / "index.html").read_text(encoding="utf-8")
+    nav = html[html.index('class="md-nav md-nav--primary"'):]
+    editors = nav.index("Adding facts")
+    for page in ("data-model/", "coverage/"):
+        assert nav.index(f'href="{page}"') > editors
+    for page in ("about/", "disagreements/", "certainty/"):
+        assert nav.index(f'href="{page}"') < editors
+    assert "Seed coverage" not in html and "How the seed article is covered" in nav
+
+
+def test_the_about_page_says_who_how_licence_citation_and_where_to_report(real_site: Build) -> None:
+    about = article(real_site, "about/index.html")
+    for heading in ("Who maintains it", "Method", "Licence", "How to cite this site", "Report an error"):
+        assert heading in about
+    assert "CC BY 4.0" in about and "MIT licence" in about
+    assert 'href="../certainty/"' in about and 'href="../disagreements/"' in about
+    assert "NPO Mash: North Korean hackers in a Russian missile maker" in about
+    assert (Path(__file__).parent.parent / "LICENSE").read_text(encoding="utf-8").count("CC BY 4.0") == 1
+
+
+def test_the_about_page_sends_error_reports_to_the_repositorys_issues(tmp_path: Path) -> None:
+    project = minimal_project(tmp_path / "project")
+    result = build(project, REPO_URL="https://github.com/example/npo-mash")
+    assert result.returncode == 0, result.output
+    about = article(result, "about/index.html")
+    assert 'href="https://github.com/example/npo-mash/issues"' in about
+
+
+def test_the_disagreements_page_says_plainly_that_nothing_is_disputed(real_site: Build) -> None:
+    page = article(real_site, "disagreements/index.html")
+    assert "No fact is disputed at present." in page
+
+
+def test_the_disagreements_page_lists_a_dispute_side_by_side_with_sources_and_quotes(tmp_path: Path) -> None:
+    project = minimal_project(tmp_path / "project")
+    data = project / "data" / "actors" / "lazarus-group.yml"
+    data.write_text(data.read_text(encoding="utf-8").replace("facts:\n", "facts:\n" + DISPUTE, 1), encoding="utf-8")
+    (project / "data" / "sources" / "second-report.yml").write_text(SECOND, encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.output
+    page = article(result, "disagreements/index.html")
+    assert "No fact is disputed" not in page and "Who deployed OpenCarrot is told differently." in page
+    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*</tr>", page, re.S)
+    assert len(rows) == 2
+    (side1, source1, quote1), (side2, source2, quote2) = rows
+    assert "The Lazarus Group did." in side1 and 'href="../sources/sample-article/"' in source1
+    assert "may have used a backdoor called OpenCarrot" in quote1
+    assert "ScarCruft did" in side2 and 'href="../sources/second-report/"' in source2 and "ScarCruft deployed" in quote2
+    assert 'href="../actors/lazarus-group/"' in page
