@@ -104,3 +104,46 @@ def test_the_disagreements_page_lists_a_dispute_side_by_side_with_sources_and_qu
     assert "may have used a backdoor called OpenCarrot" in quote1
     assert "ScarCruft did" in side2 and 'href="../sources/second-report/"' in source2 and "ScarCruft deployed" in quote2
     assert 'href="../actors/lazarus-group/"' in page
+
+
+def test_labels_are_words_not_field_names_or_codes(real_site: Build) -> None:
+    seed = article(real_site, "sources/seed-article-2023-08-10/index.html")
+    assert "<strong>Address:</strong>" in seed and "<strong>Url:</strong>" not in seed
+    assert "<strong>Language:</strong> English" in seed and "<strong>Translated from:</strong> German" in seed
+    scarcruft = article(real_site, "actors/scarcruft/index.html")
+    assert "hacking group" in scarcruft and "hacking-group" not in scarcruft
+    hegel = article(real_site, "assessments/hegel-rare-glimpse/index.html")
+    assert ")- <strong>Topic" not in hegel and "<li><strong>Topic:</strong>" in hegel
+
+
+def test_the_colour_scheme_follows_the_system_with_a_toggle(real_site: Build) -> None:
+    html = (real_site.site / "index.html").read_text(encoding="utf-8")
+    assert 'data-md-color-media="(prefers-color-scheme: dark)"' in html and 'data-md-color-scheme="slate"' in html
+    assert "Switch to the dark scheme" in html
+    css = (real_site.site / "assets" / "site.css").read_text(encoding="utf-8")
+    assert '[data-md-color-scheme="slate"] .md-typeset a.status--assessed' in css
+
+
+def test_every_entity_page_opens_with_the_summary_box_its_kind_declares(real_site: Build) -> None:
+    from microsite.model import KINDS
+    for kind in KINDS.values():
+        if not kind.infobox:
+            continue
+        for folder, data in rawdata.entities():
+            if folder != kind.plural:
+                continue
+            page = article(real_site, f"{folder}/{data['id']}/index.html")
+            assert "In brief" in page, f"{folder}/{data['id']} has no summary box"
+            assert page.index("In brief") < page.index('id="facts"') if 'id="facts"' in page else True
+    scarcruft = article(real_site, "actors/scarcruft/index.html")
+    box = scarcruft[scarcruft.index("In brief"):]
+    box = box[:box.index("</div>")]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"<li><strong>([^<]+):</strong>(.*?)</li>", box, re.S)}
+    assert rows["Type"].strip() == "hacking group"
+    assert "APT37" in rows["Also known as"] and 'class="cite"' in rows["Also known as"]
+    assert 'href="../../organizations/npo-mashinostroyeniya/"' in rows["Broke into"]
+    assert 'class="cite"' in rows["Broke into"] and "status--assessed" in rows["Broke into"]
+    assert 'href="../../software/rokrat/"' in rows["Tools and malware"]
+    assert "Also known as:</strong> APT37" not in scarcruft.split("In brief")[1].split("</div>", 1)[1]  # not twice
+    opencarrot = article(real_site, "software/opencarrot/index.html")
+    assert "Used by:" in opencarrot and 'href="../../actors/lazarus-group/"' in opencarrot

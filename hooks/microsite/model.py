@@ -447,6 +447,10 @@ class Kind:
     counted: str = "facts"  # what index tables count for each entity: its "facts", or the "citations" of a source
     check: Check | None = None
     rules: tuple[dict[str, Any], ...] = ()  # what `check` says, in JSON Schema, as far as it can (`Record`)
+    # The summary box at the top of each page of the kind, as (label, what): "aliases", a field's name, or a relation
+    # as "out:<type>" (this entity's relations of that type) or "in:<type>" (others' relations of that type to it),
+    # several joined by "+". Relations are linked and cited; a row without values is left out.
+    infobox: tuple[tuple[str, str], ...] = ()
 
     @functools.cached_property
     def record(self) -> Record:
@@ -546,7 +550,11 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         "hacking-group": StixType("intrusion-set"), "group": StixType("identity", {"identity_class": "group"})}),
         check=_check_actor, rules=(
             {"if": {"properties": {"type": {"not": {"const": "hacking-group"}}}},
-             "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}}}},)),
+             "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}}}},),
+        infobox=(("Type", "type"), ("Also known as", "aliases"), ("Role", "role"), ("Country", "country"),
+                 ("Linked to", "out:linked-to"), ("Part of", "out:part-of"), ("Works for", "out:works-for"),
+                 ("Leads", "out:leads"), ("Broke into", "out:compromised"), ("Targeted", "out:targeted"),
+                 ("Tools and malware", "out:used"), ("Developed", "out:developed"), ("Discovered", "out:discovered"))),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
@@ -557,20 +565,29 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("location", Text(), "city or town"),
         Field("sectors", ListOf(Choice(INDUSTRY_SECTORS)), "industry sectors, in STIX's words (e.g. aerospace, defense)",
               default=list, stix="sectors"),
-    ), ("type", "country"), Stix(StixType("identity", {"identity_class": "organization"}))),
+    ), ("type", "country"), Stix(StixType("identity", {"identity_class": "organization"})),
+        infobox=(("Type", "type"), ("Also known as", "aliases"), ("Country", "country"), ("Location", "location"),
+                 ("Sectors", "sectors"), ("Part of", "out:part-of"), ("Includes", "in:part-of"), ("Led by", "in:leads"),
+                 ("Networks broken into by", "in:compromised"), ("Targeted by", "in:targeted"),
+                 ("Developed", "out:developed"), ("Took part in designing", "out:designed"))),
     Kind("weapon", "weapons", "Weapons", "A missile, a weapons programme or a ship that carries weapons.", (
         Field("category", Choice({
             "missile": "a missile type", "programme": "a weapons programme", "warship": "a ship that carries weapons",
         }), "what sort of weapon", required=True, stix="category"),
         Field("country", Text(), "country that builds or operates it", stix="country"),
-    ), ("category", "country"), Stix(StixType("x-npomash-weapon"))),
+    ), ("category", "country"), Stix(StixType("x-npomash-weapon")),
+        infobox=(("Category", "category"), ("Also known as", "aliases"), ("Country", "country"),
+                 ("Based on", "out:based-on"), ("Basis of", "in:based-on"), ("Developed by", "in:developed"),
+                 ("Designed with", "in:designed"), ("Deployed on", "out:deployed-on"), ("Carries", "in:deployed-on"))),
     Kind("software", "software", "Malware and tools", "Malicious software or a tool used in an intrusion.", (
         Field("category", Choice({"malware": "malicious software, such as a backdoor",
                                   "tool": "legitimate or dual-use software used by attackers"}),
               "malware or tool", required=True),
         Field("platforms", ListOf(Text()), "operating systems it runs on, e.g. Windows", default=list),
         Field("indicators", INDICATORS, "indicators of compromise a source ties to this software", default=list),
-    ), ("category", "platforms"), Stix(StixType("malware", {"is_family": True}), "category", {"tool": StixType("tool")})),
+    ), ("category", "platforms"), Stix(StixType("malware", {"is_family": True}), "category", {"tool": StixType("tool")}),
+        infobox=(("Category", "category"), ("Also known as", "aliases"), ("Runs on", "platforms"),
+                 ("Used by", "in:used"), ("Developed by", "in:developed"), ("Discovered by", "in:discovered"))),
     Kind("assessment", "assessments", "Assessments", "An expert's judgement on a question, with who judged and when.", (
         Field("assessor", RefTo("actor", "organization"), "who judged", required=True, stix="authors"),
         Field("affiliation", RefTo("organization"), "the assessor's organisation at the time"),
@@ -595,7 +612,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True, backlink="Events",
               stix="involved_refs"),
         Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes for the event", required=True),
-    ), ("date", "involves"), Stix(StixType("x-npomash-event")), index_template="timeline.md.j2"),
+    ), ("date", "involves"), Stix(StixType("x-npomash-event")), index_template="timeline.md.j2",
+        infobox=(("When", "date"), ("Involves", "involves"), ("Discovered by", "in:discovered"),
+                 ("Reported on by", "in:reported-on"), ("Verified by", "in:verified"))),
     Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
         Field("title", Text(), "the exact title, if known (leave it out rather than guess)"),
         Field("publisher", Text(), "the outlet or organisation that published it", required=True),

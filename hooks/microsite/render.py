@@ -42,7 +42,7 @@ from .model import (
     Entity,
 )
 from .quotes import anchor
-from .schema import SLUG, Field, PartialDate, Period, Ref, Url
+from .schema import SLUG, Choice, Field, PartialDate, Period, Ref, Url
 from .semdiff import Words, prose_words, say
 from .text import finalize, html_escape, md_escape, prose, xml_escape
 from .verification import QUOTE_STATES
@@ -240,7 +240,8 @@ def _environments() -> tuple[Environment, Environment]:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
     )
-    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator, day=corrections.human_day)
+    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator, day=corrections.human_day,
+                            language=lambda code: LANGUAGES.get(code, code))
     markdown.globals.update(
         indicator_titles={k: v.title for k, v in INDICATOR_TYPES.items()},
         kinds=KINDS, statuses=STATUSES, certainty=CERTAINTY, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
@@ -249,6 +250,7 @@ def _environments() -> tuple[Environment, Environment]:
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
         tiers=SOURCE_TIERS, tier=_tier, secondary_only=_secondary_only, kind_word=kind_word,
+        label=label,
     )
     markdown.globals.update(item_history=_item_history, prose_words=prose_words, by_day=corrections.by_day,
                             recent=corrections.RECENT)
@@ -256,6 +258,20 @@ def _environments() -> tuple[Environment, Environment]:
     html.filters.update(xml=xml_escape)
     html.globals.update(feed_id=_feed_id)
     return markdown, html
+
+
+# Field names as readers read them, where the name itself is not plain English ('url' → 'Address').
+LABELS = {"url": "Address", "translated_from": "Translated from", "machine_translation": "Machine translation",
+          "copy_of": "A copy of", "platforms": "Runs on", "counted": "Facts", "citations": "Citations",
+          "involves": "Involves", "type": "Type", "role": "Role"}
+# Language codes of the data as names (a code not listed is shown as it is).
+LANGUAGES = {"en": "English", "de": "German", "ru": "Russian", "ko": "Korean", "ja": "Japanese", "id": "Indonesian",
+             "fr": "French", "zh": "Chinese", "uk": "Ukrainian"}
+
+
+def label(name: str) -> str:
+    """A field's name as a label for readers: 'translated_from' → 'Translated from', 'url' → 'Address'."""
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 def kind_word(entity: Entity) -> str:
@@ -313,8 +329,12 @@ def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
     """Format a kind-specific attribute for a table cell or a fact sheet."""
     if spec is not None and isinstance(spec.type, Url):  # validated as RFC 3986; its text is Markdown-escaped
         return Markup(f'<a href="{html_escape(value)}">{md_escape(value)}</a>')
+    if spec is not None and spec.name in ("language", "translated_from") and isinstance(value, str):
+        return md_escape(LANGUAGES.get(value, value))
     if spec is not None and spec.type is STATUS:
         return _status(context, value)
+    if spec is not None and isinstance(spec.type, Choice):  # a declared word: 'hacking-group' reads 'hacking group'
+        return md_escape(value.replace("-", " "))
     if spec is not None and getattr(spec.type, "prose", False):  # notes and the like: emphasis and entity links
         return _prose(context, value)
     if isinstance(value, Ref):

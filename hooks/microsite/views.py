@@ -182,6 +182,33 @@ def glance(graph: Graph, event: Entity) -> list[GlanceRow]:
     return [row for row in rows if row.items]
 
 
+def infobox(graph: Graph, entity: Entity) -> list[GlanceRow]:
+    """The summary box of an entity's page, as its kind declares it (`Kind.infobox`): each value an entity to link
+    where it is one, with its status and citations where it is a relation or a name."""
+    rows = []
+    for label, what in entity.kind.infobox:
+        items: list[GlanceItem] = []
+        for part in what.split("+"):
+            if part == "aliases":
+                items += [GlanceItem(None, a.name, None, a.citations) for a in entity.aliases]
+            elif part.startswith("out:"):
+                items += [GlanceItem(graph.get(r.target.id), r.note or "", r.status, r.citations)
+                          for r in entity.relations if r.type == part[4:]]
+            elif part.startswith("in:"):
+                items += [GlanceItem(b.subject, b.relation.note or "", b.relation.status, b.relation.citations)
+                          for b in graph.incoming[entity.id] if b.relation.type == part[3:]]
+            else:
+                value = entity.attrs.get(part)
+                values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+                for v in values:
+                    target = graph.entities.get(v.id) if hasattr(v, "id") else None
+                    text = v.human() if hasattr(v, "human") else str(v).replace("-", " ") if target is None else ""
+                    items.append(GlanceItem(target, text, None, []))
+        if items:
+            rows.append(GlanceRow(label, items))
+    return rows
+
+
 def disputes(graph: Graph) -> list[tuple[Entity, Any]]:
     """Every fact on which sources disagree (it has sides), with its entity: by kind, then by name."""
     return [(entity, fact) for entities in graph.by_kind.values() for entity in sorted(entities, key=lambda e: e.name.lower())
@@ -189,4 +216,4 @@ def disputes(graph: Graph) -> list[tuple[Entity, Any]]:
 
 
 VIEWS = {"claims_of": claims_of, "coverage": coverage, "segments": segments, "diagram": diagram, "glance": glance,
-         "disputes": disputes}
+         "disputes": disputes, "infobox": infobox}
