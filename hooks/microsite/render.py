@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import posixpath
 import re
 import uuid
@@ -250,7 +251,7 @@ def _environments() -> tuple[Environment, Environment]:
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
         tiers=SOURCE_TIERS, tier=_tier, secondary_only=_secondary_only, kind_word=kind_word,
-        label=label,
+        label=label, statement_id=statement_id,
     )
     markdown.globals.update(item_history=_item_history, prose_words=prose_words, by_day=corrections.by_day,
                             recent=corrections.RECENT)
@@ -366,8 +367,27 @@ def _status(context: Context, name: str) -> Markup:
 def _cite(context: Context, citations: list[Citation]) -> Markup:
     """Numbered citation markers that link to the page's reference list."""
     refs: References = context["refs"]
-    numbers = sorted({refs.number(c) for c in citations})
-    return Markup("").join(Markup(f'<sup class="cite">[\\[{n}\\]](#ref-{n})</sup>') for n in numbers)
+    graph: Graph = context["graph"]
+    numbers = {refs.number(c): c for c in citations}
+    return Markup("").join(Markup(f'<sup class="cite"><a href="#ref-{n}" title="{html_escape(_preview(graph, c))}">'
+                                  f'\\[{n}\\]</a></sup>') for n, c in sorted(numbers.items()))
+
+
+PREVIEW = 240  # characters of a quote shown when a citation marker is hovered or focused
+
+
+def _preview(graph: Graph, citation: Citation) -> str:
+    """What hovering or focusing a citation marker shows: the source, where in it, and (the start of) its words."""
+    source = graph.get(citation.source.id)
+    quote = " ".join(citation.quote.split())
+    quote = quote if len(quote) <= PREVIEW else quote[:PREVIEW].rsplit(" ", 1)[0] + " …"
+    return f"{source.name}{', ' + citation.locator if citation.locator else ''}: “{quote}”"
+
+
+def statement_id(prefix: str, *parts: str) -> Markup:
+    """A passage's anchor, derived from what it says (not from its position): 'f-' and 8 hex digits of a hash."""
+    digest = hashlib.sha256("\x1f".join(" ".join(p.split()) for p in parts).encode("utf-8")).hexdigest()
+    return Markup(f"{prefix}-{digest[:8]}")
 
 
 def _external(url: str, text: str) -> Markup:

@@ -126,6 +126,7 @@ class GlanceItem:
     text: str
     status: str | None
     citations: list[Citation]
+    prose: bool = False  # `text` is prose of the data (emphasis, entity links), not a plain value
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,10 @@ def glance(graph: Graph, event: Entity) -> list[GlanceRow]:
         for relation in entries:
             target = graph.get(relation.target.id)
             known = targets.get(target.id)
-            where = f"{relation.note}, by {group.name}" if relation.note else ""
+            where = f"{relation.note}, by [[{group.id}]]" if relation.note else ""  # ids are slugs: safe in prose
             targets[target.id] = GlanceItem(target, "; ".join(filter(None, [known and known.text, where])),
-                                            relation.status, [*(known.citations if known else []), *relation.citations])
+                                            relation.status, [*(known.citations if known else []), *relation.citations],
+                                            prose=True)
     malware = []
     for software in (e for e in involved if e.kind.name == "software"):
         uses = [r for g in groups for r in g.relations if r.target.id == software.id]
@@ -177,8 +179,8 @@ def glance(graph: Graph, event: Entity) -> list[GlanceRow]:
                   for b in graph.incoming[event.id] if b.relation.type == kind]
         rows.append(GlanceRow(label, items))
     unknown = [f for f in event.facts if f.statement.lower().startswith(UNKNOWN)]
-    rows += [GlanceRow("Not known", [GlanceItem(None, f.statement.split(":", 1)[-1].strip(), f.status, f.citations)
-                                     for f in unknown])]
+    rows += [GlanceRow("Not known", [GlanceItem(None, f.statement.split(":", 1)[-1].strip(), f.status, f.citations,
+                                                prose=True) for f in unknown])]
     return [row for row in rows if row.items]
 
 
@@ -192,10 +194,11 @@ def infobox(graph: Graph, entity: Entity) -> list[GlanceRow]:
             if part == "aliases":
                 items += [GlanceItem(None, a.name, None, a.citations) for a in entity.aliases]
             elif part.startswith("out:"):
-                items += [GlanceItem(graph.get(r.target.id), r.note or "", r.status, r.citations)
+                items += [GlanceItem(graph.get(r.target.id), r.note or "", r.status, r.citations, prose=True)
                           for r in entity.relations if r.type == part[4:]]
             elif part.startswith("in:"):
-                items += [GlanceItem(b.subject, b.relation.note or "", b.relation.status, b.relation.citations)
+                items += [GlanceItem(b.subject, b.relation.note or "", b.relation.status, b.relation.citations,
+                                     prose=True)
                           for b in graph.incoming[entity.id] if b.relation.type == part[3:]]
             else:
                 value = entity.attrs.get(part)
