@@ -147,3 +147,26 @@ def test_every_entity_page_opens_with_the_summary_box_its_kind_declares(real_sit
     assert "Also known as:</strong> APT37" not in scarcruft.split("In brief")[1].split("</div>", 1)[1]  # not twice
     opencarrot = article(real_site, "software/opencarrot/index.html")
     assert "Used by:" in opencarrot and 'href="../../actors/lazarus-group/"' in opencarrot
+
+
+def test_the_timeline_says_how_exactly_each_date_is_known_in_words(real_site: Build) -> None:
+    timeline = article(real_site, "events/index.html")
+    assert "Precision" not in timeline and "<th>Known to the</th>" in timeline
+    assert "<td>year (approximate)</td>" in timeline and ", approximate" not in timeline
+
+
+def test_statements_have_anchors_from_what_they_say_and_markers_preview_their_quote(real_site: Build) -> None:
+    import hashlib
+    data = rawdata.by_id()["scarcruft"][1]
+    page = article(real_site, "actors/scarcruft/index.html")
+    statement = " ".join(data["facts"][0]["statement"].split())
+    anchor = "f-" + hashlib.sha256(statement.encode("utf-8")).hexdigest()[:8]
+    assert f'<span class="anchor" id="{anchor}"></span>' in page and f'href="#{anchor}"' in page
+    relation = data["relations"][0]
+    rid = "r-" + hashlib.sha256("\x1f".join(["scarcruft", relation["type"], relation["target"]]).encode()).hexdigest()[:8]
+    target = article(real_site, f"{rawdata.by_id()[relation['target']][0]}/{relation['target']}/index.html")
+    assert f'id="{rid}"' in page and f'id="{rid}"' in target  # one anchor for one relation, on both its pages
+    markers = re.findall(r'<sup class="cite"><a href="#ref-\d+" title="([^"]+)">', page)
+    assert markers and all("“" in title for title in markers)
+    config = (Path(__file__).parent.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "assets/cite.js" in config and "assets/tables.js" in config

@@ -91,3 +91,14 @@ def test_axe_finds_nothing_on_the_readers_pages_in_the_dark_scheme(browser: Brow
             assert not violations, f"{path or '/'} (dark): {axe_report(violations)}"
     finally:
         context.close()
+
+
+def test_a_table_wider_than_a_phone_says_so_and_fades_at_its_hidden_edge(phone: Reader) -> None:
+    page = phone.open("actors/scarcruft/")
+    wrap = page.locator("article h2#names ~ .md-typeset__scrollwrap").first
+    expect(wrap).to_have_class(re.compile(r"\bis-wide\b"))
+    hint = page.locator("article h2#names ~ p.table-hint").first
+    expect(hint).to_contain_text("swipe it sideways")
+    assert wrap.evaluate("e => getComputedStyle(e).maskImage || getComputedStyle(e).webkitMaskImage") != "none"
+    wrap.evaluate("e => { e.scrollLeft = e.scrollWidth; e.dispatchEvent(new Event('scroll')); }")
+    expect(wrap).to_have_class(re.compile(r"\bat-end\b"))
