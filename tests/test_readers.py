@@ -170,3 +170,9 @@ def test_statements_have_anchors_from_what_they_say_and_markers_preview_their_qu
     assert markers and all("“" in title for title in markers)
     config = (Path(__file__).parent.parent / "mkdocs.yml").read_text(encoding="utf-8")
     assert "assets/cite.js" in config and "assets/tables.js" in config
+
+
+def test_an_assessment_page_gives_its_judgement_an_anchor_and_a_cite_link(real_site: Build) -> None:
+    page = article(real_site, "assessments/hegel-rare-glimpse/index.html")
+    anchor = re.search(r'<span class="anchor" id="(a-[0-9a-f]{8})"></span>“', page)
+    assert anchor and f'<a class="cite-this" href="#{anchor.group(1)}"' in page

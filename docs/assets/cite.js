@@ -33,7 +33,7 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.cite-this");
     if (!link || !navigator.clipboard) return;
-    var item = link.closest("li") || link.parentElement;
+    var item = link.closest("li, p") || link.parentElement;
     var url = new URL(link.getAttribute("href"), window.location.href).href;
     var title = (document.querySelector("article h1") || document).textContent.replace("¶", "").trim();
     var site = (document.querySelector("meta[property='og:site_name']") || {}).content || document.title;
