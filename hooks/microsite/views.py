@@ -212,6 +212,29 @@ def infobox(graph: Graph, entity: Entity) -> list[GlanceRow]:
     return rows
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def timeline(graph: Graph) -> dict[str, Any]:
+    """A vertical picture of the key dates: each key event in order, a dot on the line, its date and below it its
+    name (wrapped)."""
+    events = sorted((e for e in graph.by_kind["event"] if e.attrs.get("key")), key=lambda e: e.sort_key)
+    rows, y = [], 20
+    for event in events:
+        date = event.attrs["date"]
+        lines = _wrap(event.name, 40)
+        rows.append({"entity": event, "y": y, "date": date.human(), "lines": lines})
+        y += 30 + 17 * len(lines)
+    return {"rows": rows, "width": 380, "height": y}
+
+
 def disputes(graph: Graph) -> list[tuple[Entity, Any]]:
     """Every fact on which sources disagree (it has sides), with its entity: by kind, then by name."""
     return [(entity, fact) for entities in graph.by_kind.values() for entity in sorted(entities, key=lambda e: e.name.lower())
@@ -219,4 +242,4 @@ def disputes(graph: Graph) -> list[tuple[Entity, Any]]:
 
 
 VIEWS = {"claims_of": claims_of, "coverage": coverage, "segments": segments, "diagram": diagram, "glance": glance,
-         "disputes": disputes, "infobox": infobox}
+         "disputes": disputes, "infobox": infobox, "timeline": timeline}
