@@ -172,7 +172,8 @@ def _publication(config: MkDocsConfig) -> Publication:
         forge = f"{config.repo_url.rstrip('/')}/{_state.options.history_uri.lstrip('/')}"
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     published = _state.options.published.isoformat() if _state.options.published else None
-    return Publication(config.site_name, config.site_url or "", forge, int(epoch) if epoch.isdigit() else 0, published)
+    return Publication(config.site_name, config.site_url or "", forge, int(epoch) if epoch.isdigit() else 0, published,
+                       config.repo_url.rstrip("/") if config.repo_url else None)
 
 
 @event_priority(50)  # before plugins that snapshot `files` in their own on_files

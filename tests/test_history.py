@@ -293,7 +293,8 @@ def test_nothing_before_publication_is_listed(tmp_path: Path, site: Build) -> No
 
 def test_a_correction_note_stands_beside_its_fact_and_in_the_pages_corrections(site: Build) -> None:
     page = site.page("actors/lazarus-group.md")
-    assert f"{FACT_V2} reported[1][2] Corrected 20 August 2023: {CORRECTION}" in page.article_text
+    # [1] is the relation cited first, in the summary box; 'cite' links to the statement
+    assert f"{FACT_V2} reported[2][3] cite Corrected 20 August 2023: {CORRECTION}" in page.article_text
     assert "corrections" in page.ids
     assert f"20 August 2023. Corrected, on “{FACT_V2}”: {CORRECTION}" in page.article_text
     assert "corrected 20 August 2023" in page.article_text.split("Facts", 1)[0]  # the record line under the title
@@ -314,7 +315,7 @@ def test_an_entity_page_says_when_it_was_published_updated_and_corrected_with_a_
 
 
 def test_a_fact_added_after_publication_says_when(site: Build) -> None:
-    assert "OpenCarrot is a backdoor for Windows and Linux. reported[1] added 9 August 2023" in \
+    assert "OpenCarrot is a backdoor for Windows and Linux. reported[2] cite added 9 August 2023" in \
         site.page("software/opencarrot.md").article_text
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from microsite.model import KINDS
+from microsite.render import LANGUAGES
 from microsite.schema import Record, RefTo
 from tests import rawdata
 from tests.conftest import Build
@@ -36,6 +37,10 @@ def leaves(node: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str
             yield from leaves(item, path)
     else:
         yield path, node
+
+
+DECLARED_WORDS = ("type", "topic", "tier", "category")  # `Choice` fields: shown with spaces for hyphens
+LANGUAGE_KEYS = ("lang", "language", "translated_from")
 
 
 def human(value: object) -> str:
@@ -76,6 +81,10 @@ def test_every_value_in_the_data_appears_on_the_entitys_page(real_site: Build) -
                 ok = ("yes" if value else "no") in page.article_text
             elif path == ("relations", "type"):
                 ok = True  # checked as sentences by test_every_relation_shows_on_both_ends_with_its_sentence
+            elif key in DECLARED_WORDS:  # a declared word reads as words: 'hacking-group' → 'hacking group'
+                ok = str(value).replace("-", " ") in page.article_text
+            elif key in LANGUAGE_KEYS:  # a language code reads as the language's name: 'en' → 'English'
+                ok = LANGUAGES.get(str(value), str(value)) in page.article_text
             else:
                 ok = plain(human(value)) in page.article_text
             if not ok:

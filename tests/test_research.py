@@ -6,6 +6,7 @@ import html
 import re
 from pathlib import Path
 
+from microsite.render import LANGUAGES
 from tests import rawdata
 from tests.conftest import Build, build, minimal_project
 from tests.html import Html, resolve
@@ -105,8 +106,10 @@ def test_each_alias_is_a_row_of_the_names_table_with_who_coined_it_and_who_uses_
         for alias in data["aliases"]:
             row = next((r for r in rows if f"|{alias['name']}|" in r.replace("\n", "")), None)
             assert row is not None, f"{data['id']}: no row for {alias['name']}"
-            for key in ("named_by", "used_by", "lang"):
+            for key in ("named_by", "used_by"):
                 assert str(alias.get(key) or "") in row, f"{data['id']}: {alias['name']} lacks its {key}"
+            if alias.get("lang"):  # the language by its name: 'en' reads 'English'
+                assert f"|{LANGUAGES.get(alias['lang'], alias['lang'])}|" in row, f"{data['id']}: {alias['name']}"
 
 
 def test_indicators_sit_only_on_groups_software_and_reports_and_each_shows_on_its_owners_page(real_site: Build) -> None:

@@ -491,6 +491,10 @@ class Kind:
     counted: str = "facts"  # what index tables count for each entity: its "facts", or the "citations" of a source
     check: Check | None = None
     rules: tuple[dict[str, Any], ...] = ()  # what `check` says, in JSON Schema, as far as it can (`Record`)
+    # The summary box at the top of each page of the kind, as (label, what): "aliases", a field's name, or a relation
+    # as "out:<type>" (this entity's relations of that type) or "in:<type>" (others' relations of that type to it),
+    # several joined by "+". Relations are linked and cited; a row without values is left out.
+    infobox: tuple[tuple[str, str], ...] = ()
 
     @functools.cached_property
     def record(self) -> Record:
@@ -614,7 +618,11 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
             {"if": {"properties": {"type": {"not": {"const": "hacking-group"}}}},
              "then": {"properties": {"indicators": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
                                      "techniques": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
-                                     "attack_id": {"type": "null"}}}},)),
+                                     "attack_id": {"type": "null"}}}},),
+        infobox=(("Type", "type"), ("Also known as", "aliases"), ("Role", "role"), ("Country", "country"),
+                 ("Linked to", "out:linked-to"), ("Part of", "out:part-of"), ("Works for", "out:works-for"),
+                 ("Leads", "out:leads"), ("Broke into", "out:compromised"), ("Targeted", "out:targeted"),
+                 ("Tools and malware", "out:used"), ("Developed", "out:developed"), ("Discovered", "out:discovered"))),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
@@ -625,7 +633,11 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("location", Text(), "city or town"),
         Field("sectors", ListOf(Choice(INDUSTRY_SECTORS)), "industry sectors, in STIX's words (e.g. aerospace, defense)",
               default=list, stix="sectors"),
-    ), ("type", "country"), Stix(StixType("identity", {"identity_class": "organization"}))),
+    ), ("type", "country"), Stix(StixType("identity", {"identity_class": "organization"})),
+        infobox=(("Type", "type"), ("Also known as", "aliases"), ("Country", "country"), ("Location", "location"),
+                 ("Sectors", "sectors"), ("Part of", "out:part-of"), ("Includes", "in:part-of"), ("Led by", "in:leads"),
+                 ("Networks broken into by", "in:compromised"), ("Targeted by", "in:targeted"),
+                 ("Developed", "out:developed"), ("Took part in designing", "out:designed"))),
     Kind("weapon", "weapons", "Weapons", "A missile, a weapons programme or a ship that carries weapons.", (
         Field("category", Choice({
             "missile": "a missile type", "programme": "a weapons programme", "warship": "a ship that carries weapons",
@@ -636,7 +648,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         # infrastructure or a tool: it is what the victim builds, so it is an `identity` of class 'class' (STIX: "a
         # class of entities"), which 'targets', 'located-at' and every other relationship may point at; its category
         # is a line of its description.
-        Stix(StixType("identity", {"identity_class": "class"}))),
+        Stix(StixType("identity", {"identity_class": "class"})),
+        infobox=(("Category", "category"), ("Also known as", "aliases"), ("Country", "country"),
+                 ("Based on", "out:based-on"), ("Basis of", "in:based-on"), ("Developed by", "in:developed"),
+                 ("Designed with", "in:designed"), ("Deployed on", "out:deployed-on"), ("Carries", "in:deployed-on"))),
     Kind("software", "software", "Malware and tools", "Malicious software or a tool used in an intrusion.", (
         Field("category", Choice({"malware": "malicious software, such as a backdoor",
                                   "tool": "legitimate or dual-use software used by attackers"}),
@@ -653,7 +668,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         # A named piece of malware is a family (is_family), whatever its samples; its malware_types default to STIX's
         # 'unknown' where the data names none, since STIX consumers (MISP, OpenCTI) expect the property.
         Stix(StixType("malware", {"is_family": True, "malware_types": ["unknown"]}), "category",
-             {"tool": StixType("tool")})),
+             {"tool": StixType("tool")}),
+        infobox=(("Category", "category"), ("Also known as", "aliases"), ("Runs on", "platforms"),
+                 ("Used by", "in:used"), ("Developed by", "in:developed"), ("Discovered by", "in:discovered"))),
     Kind("assessment", "assessments", "Assessments", "An expert's judgement on a question, with who judged and when.", (
         Field("assessor", RefTo("actor", "organization"), "who judged", required=True, stix="authors"),
         Field("affiliation", RefTo("organization"), "the assessor's organisation at the time"),
@@ -683,7 +700,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         # sources: that is a `note` (abstract: the event, content: what happened and when, object_refs: the entities),
         # which MISP, OpenCTI and every STIX store show beside those entities. Not a `report` (a source's own
         # publication, which the sources already are) nor a `grouping` (a set of objects with no statement of its own).
-        Stix(StixType("note")), index_template="timeline.md.j2"),
+        Stix(StixType("note")), index_template="timeline.md.j2",
+        infobox=(("When", "date"), ("Involves", "involves"), ("Discovered by", "in:discovered"),
+                 ("Reported on by", "in:reported-on"), ("Verified by", "in:verified"))),
     Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
         Field("title", Text(), "the exact title, if known (leave it out rather than guess)"),
         Field("publisher", Text(), "the outlet or organisation that published it", required=True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import posixpath
 import re
 import uuid
@@ -43,7 +44,7 @@ from .model import (
     Entity,
 )
 from .quotes import anchor
-from .schema import SLUG, Field, PartialDate, Period, Ref, Url
+from .schema import SLUG, Choice, Field, PartialDate, Period, Ref, Url
 from .semdiff import Words, prose_words, say
 from .text import finalize, html_escape, md_escape, prose, xml_escape
 from .verification import QUOTE_STATES
@@ -86,11 +87,13 @@ class SitePage:
 SITE_PAGES = (
     SitePage("index.md", "home.md.j2", "Home"),
     SitePage("indicators.md", "indicators.md.j2", "Indicators"),
-    SitePage("coverage.md", "coverage.md.j2", "Seed coverage"),
+    SitePage("disagreements.md", "disagreements.md.j2", "Where sources disagree"),
     SitePage("certainty.md", "certainty.md.j2", "Certainty"),
     SitePage("downloads.md", "downloads.md.j2", "Downloads"),
     SitePage("changes.md", "changes.md.j2", "Changes", history=True),
-    SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, under Contributing
+    SitePage("about.md", "about.md.j2", "About this site"),
+    SitePage("coverage.md", "coverage.md.j2"),  # placed by mkdocs.yml, for editors
+    SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, for editors
 )
 
 
@@ -134,6 +137,7 @@ class Publication:
     forge: str | None = None
     epoch: int = 0
     published: str | None = None  # the day the site was first published (YYYY-MM-DD): later changes are shown
+    repo: str | None = None  # the repository's web address (REPO_URL), where readers report errors
 
 
 FEED = "feed.xml"
@@ -240,7 +244,8 @@ def _environments() -> tuple[Environment, Environment]:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         comment_start_string="{##", comment_end_string="##}",  # frees {#id} for Markdown attribute lists
     )
-    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator, day=corrections.human_day)
+    markdown.filters.update(html=html_escape, id=_html_id, ioc=_indicator, day=corrections.human_day,
+                            language=lambda code: LANGUAGES.get(code, code))
     markdown.globals.update(
         indicator_titles={k: v.title for k, v in INDICATOR_TYPES.items()},
         kinds=KINDS, statuses=STATUSES, certainty=CERTAINTY, relation_types=RELATION_TYPES, common_fields=COMMON_FIELDS,
@@ -248,7 +253,8 @@ def _environments() -> tuple[Environment, Environment]:
         records=(FACT, CITATION, POSITION, RELATION, ALIAS, UNCITED), anchor=lambda quote: Markup(anchor(quote)),
         link=_link, href=_href, prose=_prose, value=_value, cite=_cite, status_badge=_status, count=_count,
         quote_states=QUOTE_STATES, quote_state=_quote_state, archived_copy=_archived_copy,
-        tiers=SOURCE_TIERS, tier=_tier, secondary_only=_secondary_only,
+        tiers=SOURCE_TIERS, tier=_tier, secondary_only=_secondary_only, kind_word=kind_word,
+        label=label, statement_id=statement_id,
     )
     markdown.globals.update(item_history=_item_history, prose_words=prose_words, by_day=corrections.by_day,
                             recent=corrections.RECENT)
@@ -267,6 +273,26 @@ def _size(count: int | None) -> str:
     if count < 1_000_000:
         return f"{count / 1000:.0f} KB"
     return f"{count / 1_000_000:.1f} MB"
+
+
+# Field names as readers read them, where the name itself is not plain English ('url' → 'Address').
+LABELS = {"url": "Address", "translated_from": "Translated from", "machine_translation": "Machine translation",
+          "copy_of": "A copy of", "platforms": "Runs on", "counted": "Facts", "citations": "Citations",
+          "involves": "Involves", "type": "Type", "role": "Role"}
+# Language codes of the data as names (a code not listed is shown as it is).
+LANGUAGES = {"en": "English", "de": "German", "ru": "Russian", "ko": "Korean", "ja": "Japanese", "id": "Indonesian",
+             "fr": "French", "zh": "Chinese", "uk": "Ukrainian"}
+
+
+def label(name: str) -> str:
+    """A field's name as a label for readers: 'translated_from' → 'Translated from', 'url' → 'Address'."""
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def kind_word(entity: Entity) -> str:
+    """What an entity is, in plain words: its type or category ('hacking group', 'state'), else its kind."""
+    word = entity.attrs.get("type") or entity.attrs.get("category") or entity.kind.name
+    return {"state": "country", "state-body": "state body"}.get(word, word.replace("-", " "))
 
 
 def _indicator(value: str) -> Markup:
@@ -318,8 +344,12 @@ def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
     """Format a kind-specific attribute for a table cell or a fact sheet."""
     if spec is not None and isinstance(spec.type, Url):  # validated as RFC 3986; its text is Markdown-escaped
         return Markup(f'<a href="{html_escape(value)}">{md_escape(value)}</a>')
+    if spec is not None and spec.name in ("language", "translated_from") and isinstance(value, str):
+        return md_escape(LANGUAGES.get(value, value))
     if spec is not None and spec.type is STATUS:
         return _status(context, value)
+    if spec is not None and isinstance(spec.type, Choice):  # a declared word: 'hacking-group' reads 'hacking group'
+        return md_escape(value.replace("-", " "))
     if spec is not None and getattr(spec.type, "prose", False):  # notes and the like: emphasis and entity links
         return _prose(context, value)
     if isinstance(value, Ref):
@@ -351,8 +381,27 @@ def _status(context: Context, name: str) -> Markup:
 def _cite(context: Context, citations: list[Citation]) -> Markup:
     """Numbered citation markers that link to the page's reference list."""
     refs: References = context["refs"]
-    numbers = sorted({refs.number(c) for c in citations})
-    return Markup("").join(Markup(f'<sup class="cite">[\\[{n}\\]](#ref-{n})</sup>') for n in numbers)
+    graph: Graph = context["graph"]
+    numbers = {refs.number(c): c for c in citations}
+    return Markup("").join(Markup(f'<sup class="cite"><a href="#ref-{n}" title="{html_escape(_preview(graph, c))}">'
+                                  f'\\[{n}\\]</a></sup>') for n, c in sorted(numbers.items()))
+
+
+PREVIEW = 240  # characters of a quote shown when a citation marker is hovered or focused
+
+
+def _preview(graph: Graph, citation: Citation) -> str:
+    """What hovering or focusing a citation marker shows: the source, where in it, and (the start of) its words."""
+    source = graph.get(citation.source.id)
+    quote = " ".join(citation.quote.split())
+    quote = quote if len(quote) <= PREVIEW else quote[:PREVIEW].rsplit(" ", 1)[0] + " …"
+    return f"{source.name}{', ' + citation.locator if citation.locator else ''}: “{quote}”"
+
+
+def statement_id(prefix: str, *parts: str) -> Markup:
+    """A passage's anchor, derived from what it says (not from its position): 'f-' and 8 hex digits of a hash."""
+    digest = hashlib.sha256("\x1f".join(" ".join(p.split()) for p in parts).encode("utf-8")).hexdigest()
+    return Markup(f"{prefix}-{digest[:8]}")
 
 
 def _external(url: str, text: str) -> Markup:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .graph import Cited, Graph
-from .model import RELATION_TYPES, Entity
+from .model import RELATION_TYPES, Citation, Entity
 from .quotes import anchor
 
 DIAGRAM_EDGES = 12  # more relations than this are listed in words only
@@ -118,4 +118,128 @@ def _unique(claims: list[Cited]) -> list[Cited]:
     return list(seen.values())
 
 
-VIEWS = {"claims_of": claims_of, "coverage": coverage, "segments": segments, "diagram": diagram}
+@dataclass(frozen=True)
+class GlanceItem:
+    """One value of an at-a-glance row: an entity to link (or None), words beside it, its status and citations."""
+
+    entity: Entity | None
+    text: str
+    status: str | None
+    citations: list[Citation]
+    prose: bool = False  # `text` is prose of the data (emphasis, entity links), not a plain value
+
+
+@dataclass(frozen=True)
+class GlanceRow:
+    label: str
+    items: list[GlanceItem]
+
+
+ENTRY = ("compromised", "targeted")  # the relations that say who got into whom
+UNKNOWN = "what is not known"  # the overview fact that begins with these words says what nobody knows
+
+
+def glance(graph: Graph, event: Entity) -> list[GlanceRow]:
+    """The home page's summary box, derived from the overview event, the entities it involves and their relations:
+    who, when, the target, the malware, its discovery and disclosure, and what is not known."""
+    involved = [graph.get(ref.id) for ref in event.attrs["involves"]]
+    groups = [e for e in involved if e.kind.name == "actor" and e.attrs.get("type") == "hacking-group"]
+    targets: dict[str, GlanceItem] = {}
+    who = []
+    for group in groups:
+        entries = [r for r in group.relations if r.type in ENTRY and r.target.id in {e.id for e in involved}]
+        who.append(GlanceItem(group, "", entries[0].status if entries else None,
+                              [c for r in entries for c in r.citations]))
+        for relation in entries:
+            target = graph.get(relation.target.id)
+            known = targets.get(target.id)
+            where = f"{relation.note}, by [[{group.id}]]" if relation.note else ""  # ids are slugs: safe in prose
+            targets[target.id] = GlanceItem(target, "; ".join(filter(None, [known and known.text, where])),
+                                            relation.status, [*(known.citations if known else []), *relation.citations],
+                                            prose=True)
+    malware = []
+    for software in (e for e in involved if e.kind.name == "software"):
+        uses = [r for g in groups for r in g.relations if r.target.id == software.id]
+        malware.append(GlanceItem(software, software.attrs["category"], uses[0].status if uses else None,
+                                  [c for r in uses for c in r.citations]))
+    date = event.attrs["date"]
+    years = {str(d.year) for d in (getattr(date, "start", date), getattr(date, "end", None)) if d is not None}
+    dated = [c for c in event.attrs["citations"] if c.quote and all(y in c.quote for y in years)]
+    rows = [GlanceRow("Who", who), GlanceRow("When", [GlanceItem(None, date.human(), None, dated[:1])]),
+            GlanceRow("Target", list(targets.values())), GlanceRow("Malware", malware)]
+    required = {g.id for g in groups} | set(targets)  # key events of the same intrusion involve all of these
+    key = sorted((e for e in graph.by_kind["event"] if e.attrs.get("key") and e is not event
+                  and required <= {r.id for r in e.attrs["involves"]}), key=lambda e: e.sort_key)
+    end = getattr(date, "end", None) or getattr(date, "start", date)
+    during = [e for e in key if e.sort_key[0][:2] <= end.sort_key()[:2]]
+    after = [e for e in key if e.sort_key[0][:2] > end.sort_key()[:2]]
+    for label, kind, events in (("Discovered", "discovered", during[-1:]), ("Disclosed", "reported-on", after[:1])):
+        items = [GlanceItem(e, e.attrs["date"].human(), None, e.attrs["citations"][:1]) for e in events]
+        items += [GlanceItem(b.subject, "", b.relation.status, b.relation.citations)
+                  for b in graph.incoming[event.id] if b.relation.type == kind]
+        rows.append(GlanceRow(label, items))
+    unknown = [f for f in event.facts if f.statement.lower().startswith(UNKNOWN)]
+    rows += [GlanceRow("Not known", [GlanceItem(None, f.statement.split(":", 1)[-1].strip(), f.status, f.citations,
+                                                prose=True) for f in unknown])]
+    return [row for row in rows if row.items]
+
+
+def infobox(graph: Graph, entity: Entity) -> list[GlanceRow]:
+    """The summary box of an entity's page, as its kind declares it (`Kind.infobox`): each value an entity to link
+    where it is one, with its status and citations where it is a relation or a name."""
+    rows = []
+    for label, what in entity.kind.infobox:
+        items: list[GlanceItem] = []
+        for part in what.split("+"):
+            if part == "aliases":
+                items += [GlanceItem(None, a.name, None, a.citations) for a in entity.aliases]
+            elif part.startswith("out:"):
+                items += [GlanceItem(graph.get(r.target.id), r.note or "", r.status, r.citations, prose=True)
+                          for r in entity.relations if r.type == part[4:]]
+            elif part.startswith("in:"):
+                items += [GlanceItem(b.subject, b.relation.note or "", b.relation.status, b.relation.citations,
+                                     prose=True)
+                          for b in graph.incoming[entity.id] if b.relation.type == part[3:]]
+            else:
+                value = entity.attrs.get(part)
+                values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+                for v in values:
+                    target = graph.entities.get(v.id) if hasattr(v, "id") else None
+                    text = v.human() if hasattr(v, "human") else str(v).replace("-", " ") if target is None else ""
+                    items.append(GlanceItem(target, text, None, []))
+        if items:
+            rows.append(GlanceRow(label, items))
+    return rows
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def timeline(graph: Graph) -> dict[str, Any]:
+    """A vertical picture of the key dates: each key event in order, a dot on the line, its date and below it its
+    name (wrapped)."""
+    events = sorted((e for e in graph.by_kind["event"] if e.attrs.get("key")), key=lambda e: e.sort_key)
+    rows, y = [], 20
+    for event in events:
+        date = event.attrs["date"]
+        lines = _wrap(event.name, 40)
+        rows.append({"entity": event, "y": y, "date": date.human(), "lines": lines})
+        y += 30 + 17 * len(lines)
+    return {"rows": rows, "width": 380, "height": y}
+
+
+def disputes(graph: Graph) -> list[tuple[Entity, Any]]:
+    """Every fact on which sources disagree (it has sides), with its entity: by kind, then by name."""
+    return [(entity, fact) for entities in graph.by_kind.values() for entity in sorted(entities, key=lambda e: e.name.lower())
+            for fact in entity.facts if fact.positions]
+
+
+VIEWS = {"claims_of": claims_of, "coverage": coverage, "segments": segments, "diagram": diagram, "glance": glance,
+         "disputes": disputes, "infobox": infobox, "timeline": timeline}

@@ -49,7 +49,7 @@ def test_a_reader_clicks_from_home_to_an_actor_to_the_organization_it_broke_into
     page = desktop.open("")
     expect(page).to_have_url(desktop.url(""))
 
-    # The home page hides the sidebar (`hide: navigation`); its Explore table is the way in.
+    # The Explore table of the home page is one way in (the sidebar is another).
     actors_link = page.locator("article").get_by_role("link", name="Actors", exact=True)
     expect(actors_link).to_have_count(1)
     actors_link.click()

@@ -1,0 +1,32 @@
+// A table wider than the screen (on a phone) says so: a line above it, and a shadow on the side that hides columns.
+// A file of the site (the Content-Security-Policy allows no inline script); it sends nothing anywhere.
+(function () {
+  "use strict";
+  function mark() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      var box = wrap.querySelector(".md-typeset__table") || wrap;
+      var wide = wrap.scrollWidth > wrap.clientWidth + 1;
+      wrap.classList.toggle("is-wide", wide);
+      wrap.classList.toggle("at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1);
+      var hint = wrap.previousElementSibling;
+      var has = hint && hint.classList.contains("table-hint");
+      if (wide && !has) {
+        hint = document.createElement("p");
+        hint.className = "table-hint";
+        hint.textContent = "The table is wider than the screen: swipe it sideways for more columns.";
+        wrap.parentNode.insertBefore(hint, wrap);
+      } else if (!wide && has) {
+        hint.remove();
+      }
+      if (!wrap.dataset.watched) {
+        wrap.dataset.watched = "1";
+        wrap.addEventListener("scroll", function () {
+          wrap.classList.toggle("at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1);
+        }, { passive: true });
+      }
+      void box;
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark); else mark();
+  window.addEventListener("resize", mark);
+})();
