@@ -4,9 +4,17 @@
   "use strict";
   function mark() {
     document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
-      var box = wrap.querySelector(".md-typeset__table") || wrap;
       var wide = wrap.scrollWidth > wrap.clientWidth + 1;
       wrap.classList.toggle("is-wide", wide);
+      if (wide) {  // a region that scrolls is reached and scrolled by keyboard too
+        wrap.tabIndex = 0;
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
       wrap.classList.toggle("at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1);
       var hint = wrap.previousElementSibling;
       var has = hint && hint.classList.contains("table-hint");
@@ -24,7 +32,6 @@
           wrap.classList.toggle("at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1);
         }, { passive: true });
       }
-      void box;
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark); else mark();
