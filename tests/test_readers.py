@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests import rawdata
 from tests.conftest import Build, build, minimal_project
-from tests.test_research import DISPUTE, SECOND
+from tests.test_research import build_with_a_dispute
 
 OVERVIEW = rawdata.by_id()["npo-mash-intrusion"][1]
 
@@ -89,12 +89,7 @@ def test_the_disagreements_page_says_plainly_that_nothing_is_disputed(real_site:
 
 
 def test_the_disagreements_page_lists_a_dispute_side_by_side_with_sources_and_quotes(tmp_path: Path) -> None:
-    project = minimal_project(tmp_path / "project")
-    data = project / "data" / "actors" / "lazarus-group.yml"
-    data.write_text(data.read_text(encoding="utf-8").replace("facts:\n", "facts:\n" + DISPUTE, 1), encoding="utf-8")
-    (project / "data" / "sources" / "second-report.yml").write_text(SECOND, encoding="utf-8")
-    result = build(project)
-    assert result.returncode == 0, result.output
+    result = build_with_a_dispute(tmp_path / "project")
     page = article(result, "disagreements/index.html")
     assert "No fact is disputed" not in page and "Who deployed OpenCarrot is told differently." in page
     rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*</tr>", page, re.S)

@@ -64,14 +64,20 @@ tier: news-report
 """
 
 
-def test_a_disputed_fact_is_shown_as_a_disagreement_with_each_side_and_its_sources(tmp_path: Path) -> None:
-    """Two sources that answer one question differently: each side with its claim and its quote."""
-    project = minimal_project(tmp_path / "project")
+def build_with_a_dispute(project: Path) -> Build:
+    """The minimal project with one disputed fact, each side on a source of its own, built."""
+    minimal_project(project)
     data = project / "data" / "actors" / "lazarus-group.yml"
     data.write_text(data.read_text(encoding="utf-8").replace("facts:\n", "facts:\n" + DISPUTE, 1), encoding="utf-8")
     (project / "data" / "sources" / "second-report.yml").write_text(SECOND, encoding="utf-8")
     result = build(project)
     assert result.returncode == 0, result.output
+    return result
+
+
+def test_a_disputed_fact_is_shown_as_a_disagreement_with_each_side_and_its_sources(tmp_path: Path) -> None:
+    """Two sources that answer one question differently: each side with its claim and its quote."""
+    result = build_with_a_dispute(tmp_path / "project")
     text = result.page("actors/lazarus-group.md").article_text
     assert "Who deployed OpenCarrot is told differently." in text and "Sources disagree:" in text
     for claim in ("The Lazarus Group did.", "ScarCruft did, says a second report.", "ScarCruft deployed OpenCarrot.",
