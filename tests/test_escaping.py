@@ -38,7 +38,11 @@ def inject(project: Path) -> None:
         data["name"], data["summary"] = PAYLOADS["name"], PAYLOADS["summary"]
         data["aliases"] = [{"name": PAYLOADS["alias"], "named_by": PAYLOADS["alias"]}]
         data["facts"].append({"statement": PAYLOADS["statement"], "status": "reported", "citations": [
-            {"source": "seed-article-2023-08-10", "quote": "Zirkon hypersonic missile"}]})
+            {"source": "seed-article-2023-08-10", "quote": "Zirkon hypersonic missile"}],
+            "corrections": [{"date": "2026-12-09", "note": PAYLOADS["summary"]}]})
+        # correction notes for readers, dated after every other so that the feed's newest entries hold them
+        data["corrections"] = [{"date": "2026-12-09", "note": PAYLOADS["summary"]}]
+        data["withdrawn"] = [{"statement": PAYLOADS["statement"], "date": "2026-12-09", "reason": PAYLOADS["summary"]}]
 
     def source(data: dict) -> None:
         data["url"] = MARKDOWN_URL.replace("{", "%7B").replace("}", "%7D")
@@ -65,7 +69,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 
 def test_markup_in_data_is_shown_as_text_and_never_becomes_html(site: Build) -> None:
-    for page_file in [site.site / "weapons" / "zircon" / "index.html", site.site / "weapons" / "index.html"]:
+    for page_file in [site.site / "weapons" / "zircon" / "index.html", site.site / "weapons" / "index.html",
+                      site.site / "changes" / "index.html"]:  # the correction notes are on the Changes page too
         page = Html.parse(page_file)
         assert not any("__pwned" in script for script in page.scripts)
         for tag, attrs in page.tags:
@@ -74,6 +79,8 @@ def test_markup_in_data_is_shown_as_text_and_never_becomes_html(site: Build) -> 
             assert not attrs.get("href", "").startswith("javascript:"), (tag, attrs)
             assert attrs.get("id") != "evil"
         assert "Zircon <script>window.__pwned=1</script>" in page.article_text
+    feed = (site.site / "feed.xml").read_text(encoding="utf-8")
+    assert "<script" not in feed and "<img" not in feed and "&lt;img src=x onerror=" in feed
     page = Html.parse(site.site / "weapons" / "zircon" / "index.html")
     assert '<img src=x onerror="window.__pwned=1">' in page.article_text
     assert "[click](javascript:window.__pwned=1)" in page.article_text
