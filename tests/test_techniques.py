@@ -122,3 +122,16 @@ def test_the_data_model_page_names_the_attack_version_and_the_mapping(project: P
     page = Renderer(check(project)).render("data-model.md.j2", "data-model.md").replace("\\\\", "")
     assert f"ATT&CK techniques** (version {ATTACK_VERSION})" in page
     assert "<code>techniques</code> as <code>attack-pattern</code> objects it <code>uses</code>" in page
+
+
+def test_the_pages_of_a_group_and_of_software_list_their_techniques_with_basis_and_source(project: Path) -> None:
+    from tests.conftest import build
+
+    result = build(project)
+    assert result.returncode == 0, result.output
+    group = result.page("actors/lazarus-group.md").article_text
+    assert f"MITRE ATT&CK (Enterprise, version {ATTACK_VERSION})" in group
+    assert "T1105 Ingress Tool Transfer command and control named by the source" in group
+    assert "mapped by this site" in group  # the inferred mapping says so
+    software = result.page("software/opencarrot.md").article_text
+    assert "T1105 Ingress Tool Transfer command and control named by the source" in software
