@@ -111,15 +111,23 @@ def canned(path: str, method: str) -> tuple[int, dict[str, str]]:
     route, query = urlsplit(path).path, {name: values[0] for name, values in parse_qs(urlsplit(path).query).items()}
     if route == "/redirect":
         return 302, {"Location": query["to"]}
-    if route == "/limited":  # ?code=…&retry_after=…&until=epoch seconds: limited until then, 200 after
-        return (int(query["code"]), {"Retry-After": query["retry_after"]}) if time.time() < float(query["until"]) else (200, {})
+    if route == "/limited":  # ?code=…&retry_after=…&until=epoch seconds (or first_for=seconds after its first request)
+        until = FIRST_SEEN.setdefault(path, time.time()) + float(query["first_for"]) if "first_for" in query \
+            else float(query["until"])
+        return (int(query["code"]), {"Retry-After": query["retry_after"]}) if time.time() < until else (200, {})
     if route in ("/no-head", "/endless"):
         return 405 if method == "HEAD" else 200, {}
     return ROUTES.get(path, (200, {}))
 
 
-def limited(code: int, retry_after: str, until: float = float("inf")) -> str:
-    """A path answering `code` with this Retry-After until the epoch time `until`, then 200."""
+FIRST_SEEN: dict[str, float] = {}  # when the test server was first asked for a path
+
+
+def limited(code: int, retry_after: str, until: float = float("inf"), first_for: float | None = None) -> str:
+    """A path answering `code` with this Retry-After until the epoch time `until` (or for `first_for` seconds after
+    its first request, however late that comes), then 200."""
+    if first_for is not None:
+        return f"/limited?code={code}&retry_after={quote(retry_after)}&first_for={first_for}&n={time.time_ns()}"
     return f"/limited?code={code}&retry_after={quote(retry_after)}&until={until}"
 
 
@@ -560,7 +568,7 @@ def test_the_deadline_is_a_command_line_option() -> None:
 
 
 def test_a_429_with_retry_after_in_seconds_is_retried_after_that_wait(server: Server) -> None:
-    path = limited(429, "1", until=time.time() + 0.9)
+    path = limited(429, "1", first_for=0.9)
 
     result = check(server, path, retries=2, deadline=5)
 
@@ -607,7 +615,7 @@ def test_a_retry_after_beyond_the_deadline_is_not_waited_for(server: Server, ret
 
 
 def test_a_retry_after_longer_than_the_cap_is_waited_for_only_the_cap(server: Server) -> None:
-    path = limited(429, "30", until=time.time() + 0.1)
+    path = limited(429, "30", first_for=0.1)  # from its first request: a slow start cannot skip the 429
 
     result, seconds = timed(server, path, retries=1, deadline=5, max_retry_after=0.2)
 
