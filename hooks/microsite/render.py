@@ -70,18 +70,15 @@ class Plan:
     make: Callable[[], str]
     source: str | None = None
     in_nav: bool = False
-    history: bool = False  # it shows the history of the data (git), which a build may still be reading
 
 
 @dataclass(frozen=True)
 class SitePage:
-    """A site-wide page; `title` places it in the sidebar (after the kinds' indexes, the home page before them);
-    `history` says that it shows the history of the data."""
+    """A site-wide page; `title` places it in the sidebar (after the kinds' indexes, the home page before them)."""
 
     path: str
     template: str
     title: str | None = None
-    history: bool = False
 
 
 SITE_PAGES = (
@@ -90,7 +87,7 @@ SITE_PAGES = (
     SitePage("disagreements.md", "disagreements.md.j2", "Where sources disagree"),
     SitePage("certainty.md", "certainty.md.j2", "Certainty"),
     SitePage("downloads.md", "downloads.md.j2", "Downloads"),
-    SitePage("changes.md", "changes.md.j2", "Changes", history=True),
+    SitePage("changes.md", "changes.md.j2", "Changes"),
     SitePage("about.md", "about.md.j2", "About this site"),
     SitePage("coverage.md", "coverage.md.j2"),  # placed by mkdocs.yml, for editors
     SitePage("data-model.md", "data-model.md.j2"),  # placed by mkdocs.yml, for editors
@@ -175,22 +172,19 @@ class Renderer:
             yield Page(plan.path, plan.make(), plan.source, plan.in_nav)
 
     def plans(self) -> list[Plan]:
-        """Every page as `pages` gives it, with its Markdown not rendered yet: `make()` renders it. Pages that show
-        the history of the data (every entity page, the Changes page, the feed) come last, so that a build that reads
-        the history beside the rendering (hooks/site.py) has the others to work on meanwhile."""
-        plans = [Plan(FEED, self.feed, history=True)]
+        """Every page as `pages` gives it, with its Markdown not rendered yet: `make()` renders it."""
+        plans = [Plan(FEED, self.feed)]
         for site_page in SITE_PAGES:
             plans.append(Plan(site_page.path, functools.partial(self.render, site_page.template, site_page.path,
-                                                                overview=self.overview), in_nav=True,
-                              history=site_page.history))
+                                                                overview=self.overview), in_nav=True))
         for kind in KINDS.values():
             entities = sorted(self.graph.by_kind[kind.name], key=_by_name)
             plans.append(Plan(kind.index_path, functools.partial(self.render, kind.index_template, kind.index_path,
                                                                  kind=kind, entities=entities), in_nav=True))
             plans += [Plan(entity.path, functools.partial(self.render, kind.page_template, entity.path, entity=entity,
-                                                          kind=kind), entity.location.path, history=True)
+                                                          kind=kind), entity.location.path)
                       for entity in self.graph.by_kind[kind.name]]
-        return sorted(plans, key=lambda plan: plan.history)  # stable: otherwise in the order above
+        return plans
 
     def redirects(self) -> Iterator[tuple[str, Entity]]:
         """(old page, entity) for every renamed or merged entity, so that no published URL dies."""
