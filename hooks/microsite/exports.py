@@ -20,11 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .codec import exported, exported_schema
 from .graph import Graph
 from .memory import paused_cyclic_gc
 from .model import CERTAINTY, INDICATOR_TYPES, KINDS, RELATION_TYPES, Entity, Kind, refang
-from .schema import PartialDate, Period, Record, Ref
+from .schema import Field, Record, Role
 from .stix import NAMESPACE, Bundler, day, last_moment
 from .text import plain_prose
 
@@ -114,14 +113,8 @@ def as_of(graph: Graph, source_date_epoch: str | None) -> dt.datetime:
     """The moment the downloads describe: SOURCE_DATE_EPOCH if the build sets it, else the last day the data dates."""
     if source_date_epoch:
         return dt.datetime.fromtimestamp(int(source_date_epoch), dt.UTC)
-    days = [bound for entity in graph.entities.values() for bound in _days(entity.attrs.get("date"))]
+    days = [date.bounds()[1] for entity in graph.entities.values() if (date := entity.attrs.get("date"))]
     return dt.datetime(*max(days), tzinfo=dt.UTC) if days else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _days(date: PartialDate | Period | None) -> list[tuple[int, int, int]]:
-    if isinstance(date, Period):
-        return _days(date.start) + _days(date.end)
-    return [date.bounds()[1]] if date else []
 
 
 def paths(graph: Graph) -> Iterator[str]:
@@ -302,10 +295,10 @@ def graph_json(graph: Graph, producer: str, moment: dt.datetime) -> dict[str, An
 
 def entity_json(graph: Graph, entity: Entity) -> dict[str, Any]:
     def verified(record: Record, value: Any) -> dict[str, Any]:
-        return {"verified": graph.is_verified(value)} if record.description == "citation" else {}
+        return {"verified": graph.is_verified(value)} if record.role is Role.CITATION else {}
 
     data: dict[str, Any] = {"kind": entity.kind.name, "page": entity.path.removesuffix(".md") + "/"}
-    data.update({spec.name: exported(spec.type, value, verified) for spec, value in entity.values()})
+    data.update({spec.name: None if value is None else spec.type.exported(value, verified) for spec, value in entity.values()})
     data["incoming"] = [{"type": b.relation.type, "from": b.subject.id, "status": b.relation.status, "note": b.relation.note}
                         for b in graph.incoming[entity.id]]
     return data
@@ -316,7 +309,7 @@ def graph_schema() -> dict[str, Any]:
     extra = {"citation": {"verified": {"type": "boolean", "description": "the quote was found in the archived text"}}}
     entities = []
     for kind in KINDS.values():
-        own = exported_schema(kind.record, extra)
+        own = kind.record.exported_schema(extra)
         own["properties"] = {"kind": {"const": kind.name}, "page": {"type": "string"}, **own["properties"],
                              "incoming": _INCOMING}
         own["required"] = list(own["properties"])
@@ -367,31 +360,25 @@ def _csv(header: tuple[str, ...], rows: Iterator[list[str]]) -> str:
     return out.getvalue()
 
 
-def text_of(value: Any) -> str:
-    """A field value as one line of spreadsheet text."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(text_of(item) for item in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Ref):
-        return value.id
-    if isinstance(value, PartialDate):
-        return value.iso()
-    if isinstance(value, Period):
-        start = f"{value.qualifier} {value.start.iso()}" if value.qualifier else value.start.iso()
-        return f"{start} – {value.end.iso()}" if value.end else start
-    return " ".join(str(value).split())
+def _cell(spec: Field, value: Any) -> str:
+    """A field's value as spreadsheet text, as its type writes it ('' when the data leaves it out)."""
+    return "" if value is None else spec.type.cell(value)
+
+
+def _line(text: str) -> str:
+    """Text as one line of a spreadsheet cell."""
+    return " ".join(text.split())
 
 
 def kind_table(graph: Graph, kind: Kind) -> str:
     """One row per entity of the kind: its plain fields, and how many facts and relations it has."""
     fields = [spec for spec in kind.fields if spec.is_plain]
     header = ("id", "name", "summary", "aliases", *(spec.name for spec in fields), "facts", "relations", "page")
-    rows = ([entity.id, entity.name, plain_prose(entity.summary, graph.name_of), text_of([a.name for a in entity.aliases]),
-             *(text_of(entity.attrs[spec.name]) for spec in fields), str(len(entity.facts)), str(len(entity.relations)),
-             entity.path.removesuffix(".md") + "/"] for entity in graph.by_kind[kind.name])
+    rows = ([entity.id, entity.name, plain_prose(entity.summary, graph.name_of),
+             "; ".join(_line(alias.name) for alias in entity.aliases),
+             *(_cell(spec, entity.attrs[spec.name]) for spec in fields),
+             str(len(entity.facts)), str(len(entity.relations)), entity.path.removesuffix(".md") + "/"]
+            for entity in graph.by_kind[kind.name])
     return _csv(header, rows)
 
 
@@ -401,16 +388,16 @@ def facts_csv(graph: Graph) -> str:
         for kind in KINDS:
             for entity in graph.by_kind[kind]:
                 for spec, value in entity.values():
-                    for item in value if isinstance(value, list) else [value]:
+                    for item in spec.type.each(value):
                         if not hasattr(item, "claims"):
                             continue
                         status = getattr(item, "status", None) or entity.attrs.get("status") or ""
                         for claim, citation in item.claims(entity, graph.name_of):
                             source = graph.get(citation.source.id)
                             yield [entity.id, kind, spec.name, plain_prose(claim, graph.name_of), status, source.id,
-                                   source.name, source.attrs.get("url") or "", text_of(citation.quote),
+                                   source.name, source.attrs.get("url") or "", _line(citation.quote),
                                    citation.locator or "", citation.translation or "",
-                                   text_of(graph.is_verified(citation))]
+                                   "yes" if graph.is_verified(citation) else "no"]
     return _csv(FACT_COLUMNS, rows())
 
 

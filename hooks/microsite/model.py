@@ -26,16 +26,19 @@ from .schema import (
     Flag,
     FormerId,
     Invalid,
+    Language,
     ListOf,
     PartialDate,
     Period,
     Record,
     Ref,
     RefTo,
+    Role,
     Slug,
     Text,
     Url,
     When,
+    Writer,
     json_defs,
 )
 
@@ -58,6 +61,20 @@ CERTAINTY: dict[str, Status] = {
     "disputed": Status("Sources disagree; each side is shown with its own source.", 15),
 }
 STATUSES: dict[str, str] = {name: status.meaning for name, status in CERTAINTY.items()}
+
+
+class Certainty(Choice):
+    """A status: a badge on pages, a `confidence` in STIX."""
+
+    def __init__(self) -> None:
+        super().__init__(STATUSES)
+
+    def shown(self, value: str, page: Writer) -> str:
+        return page.status(value)
+
+    def stix_item(self, value: str, prop: str, refs: Any) -> int:
+        return CERTAINTY[value].confidence
+
 
 # --------------------------------------------------------------------------- relations
 
@@ -237,9 +254,9 @@ CITATION = Record("citation", (
     Field("quote", Text(), "the words of the source, verbatim (garbles included)", required=True),
     Field("locator", Text(), "where in the source: page, section or paragraph"),
     Field("translation", Text(), "an English translation of the quote, when the source is not in English"),
-), Citation, help="A source id and a verbatim quote from it.")
+), Citation, help="A source id and a verbatim quote from it.", role=Role.CITATION)
 CITATIONS = ListOf(CITATION)
-STATUS = Choice(STATUSES)
+STATUS = Certainty()
 CORRECTIONS = ListOf(Record("correction", (
     Field("date", Date(), "the day of the correction", required=True),
     Field("note", Text(prose=True), "for readers: what was wrong and what is right now, e.g. 'An earlier version said "
@@ -398,7 +415,7 @@ INDICATORS = ListOf(IndicatorRecord("indicator list", (
     Field("active", When(), "when the source saw them in use: 2022-01, or start, qualifier and end (2022-05); "
           "leave it out where the source gives no time"),
     Field("citation", CITATION, "the source that published them, with its words", required=True),
-), IndicatorList))
+), IndicatorList, role=Role.INDICATORS))
 
 # --------------------------------------------------------------------------- ATT&CK techniques
 
@@ -440,7 +457,7 @@ TECHNIQUES = ListOf(Record("technique", (
     Field("basis", Choice({name: meaning for name, (meaning, _) in TECHNIQUE_BASES.items()}),
           "stated (the source names it) or inferred (this site maps what the source describes)", required=True),
     Field("citation", CITATION, "the sentence of the source that supports the mapping", required=True),
-), Technique, help="An ATT&CK technique, with the source sentence that supports the mapping."))
+), Technique, help="An ATT&CK technique, with the source sentence that supports the mapping.", role=Role.TECHNIQUE))
 ATTACK_ID = Text(re.compile(r"[GS][0-9]{4}"), "write the ATT&CK id of a group (G0067) or of software (S0240)")
 
 UNCITED = Record("uncited passage", (
@@ -710,8 +727,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("date", Date(), "publication date, if known (leave it out rather than guess)", stix="published"),
         Field("url", Url(), "where it can be read"),
         Field("archive", Text(), "path of the archived text in seeds/, e.g. seeds/2023-08-10-article.txt"),
-        Field("language", Text(), "language code of the text, e.g. en, de", required=True),
-        Field("translated_from", Text(), "language code of the original, for a translation"),
+        Field("language", Language(), "language code of the text, e.g. en, de", required=True),
+        Field("translated_from", Language(), "language code of the original, for a translation"),
         Field("machine_translation", Flag(), "true if the text is a machine translation", default=False),
         Field("tier", Choice({name: meaning for name, (_, meaning) in SOURCE_TIERS.items()}), "what the source is: "
               + ", ".join(SOURCE_TIERS), required=True),
@@ -777,8 +794,8 @@ class Entity:
 
     def claims(self, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
         """Every citation of the entity with the claim it supports, from every field that holds citations."""
-        for _, value in self.values():
-            for item in value if isinstance(value, list) else [value]:
+        for spec, value in self.values():
+            for item in spec.type.each(value):
                 if hasattr(item, "claims"):
                     yield from item.claims(self, name_of)
 

@@ -37,14 +37,13 @@ from .model import (
     RELATION_TYPES,
     SECONDARY_TIERS,
     SOURCE_TIERS,
-    STATUS,
     STATUSES,
     UNCITED,
     Citation,
     Entity,
 )
 from .quotes import anchor
-from .schema import SLUG, Choice, Field, PartialDate, Period, Ref, Url
+from .schema import LANGUAGES, SLUG, Field, Ref
 from .semdiff import Words, prose_words, say
 from .text import finalize, html_escape, md_escape, prose, xml_escape
 from .verification import QUOTE_STATES
@@ -273,9 +272,6 @@ def _size(count: int | None) -> str:
 LABELS = {"url": "Address", "translated_from": "Translated from", "machine_translation": "Machine translation",
           "copy_of": "A copy of", "platforms": "Runs on", "counted": "Facts", "citations": "Citations",
           "involves": "Involves", "type": "Type", "role": "Role"}
-# Language codes of the data as names (a code not listed is shown as it is).
-LANGUAGES = {"en": "English", "de": "German", "ru": "Russian", "ko": "Korean", "ja": "Japanese", "id": "Indonesian",
-             "fr": "French", "zh": "Chinese", "uk": "Ukrainian"}
 
 
 def label(name: str) -> str:
@@ -333,28 +329,32 @@ def _prose(context: Context, text: str) -> Markup:
     return prose(text, lambda entity_id, label: _link(context, entity_id, label))
 
 
+@dataclass(frozen=True)
+class _Writer:
+    """Markdown for field values on the page being rendered: what a field type's `shown` builds with."""
+
+    context: Context
+
+    def escape(self, text: str) -> str:
+        return md_escape(text)
+
+    def link(self, ref: Ref) -> str:
+        return _link(self.context, ref)
+
+    def prose(self, text: str) -> str:  # notes and the like: emphasis and entity links
+        return _prose(self.context, text)
+
+    def url(self, url: str) -> str:  # validated as RFC 3986; its text is Markdown-escaped
+        return Markup(f'<a href="{html_escape(url)}">{md_escape(url)}</a>')
+
+    def status(self, name: str) -> str:
+        return _status(self.context, name)
+
+
 @pass_context
-def _value(context: Context, value: Any, spec: Field | None = None) -> Markup:
-    """Format a kind-specific attribute for a table cell or a fact sheet."""
-    if spec is not None and isinstance(spec.type, Url):  # validated as RFC 3986; its text is Markdown-escaped
-        return Markup(f'<a href="{html_escape(value)}">{md_escape(value)}</a>')
-    if spec is not None and spec.name in ("language", "translated_from") and isinstance(value, str):
-        return md_escape(LANGUAGES.get(value, value))
-    if spec is not None and spec.type is STATUS:
-        return _status(context, value)
-    if spec is not None and isinstance(spec.type, Choice):  # a declared word: 'hacking-group' reads 'hacking group'
-        return md_escape(value.replace("-", " "))
-    if spec is not None and getattr(spec.type, "prose", False):  # notes and the like: emphasis and entity links
-        return _prose(context, value)
-    if isinstance(value, Ref):
-        return _link(context, value)
-    if isinstance(value, (PartialDate, Period)):
-        return md_escape(value.human())
-    if isinstance(value, bool):
-        return Markup("yes" if value else "no")
-    if isinstance(value, list):
-        return Markup(", ").join(_value(context, item) for item in value)
-    return md_escape(value)
+def _value(context: Context, value: Any, spec: Field) -> Markup:
+    """A field's value for a table cell or a fact sheet, as its type shows it; every part escaped by `_Writer`."""
+    return Markup(spec.type.shown(value, _Writer(context)))
 
 
 @pass_context

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import enum
 import functools
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import yaml
@@ -114,6 +115,10 @@ class Period:
     def precision(self) -> str:
         return self.start.precision + (", approximate" if self.qualifier else "")
 
+    def bounds(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+        """The first and the last day the period may cover, as (year, month, day)."""
+        return self.start.bounds()[0], (self.end or self.start).bounds()[1]
+
     def human(self) -> str:
         """'7 August 2023', 'late 2021 – May 2022', 'mid-May 2022'."""
         text = self.start.human()
@@ -182,16 +187,91 @@ def _text_pattern() -> str:
     return f"^{safe}*[^{''.join(hidden)}]{safe}*$"
 
 
+NameOf = Callable[[str], str]  # an entity's name by its id
+Extra = Callable[["Record", Any], dict[str, Any]]  # more keys for a record's exported value (a citation's 'verified')
+
+
+class Writer(Protocol):
+    """What a field type needs to show its value on a page: escaping and links, in the page's own markup."""
+
+    def escape(self, text: str) -> str: ...
+    def link(self, ref: Ref) -> str: ...
+    def prose(self, text: str) -> str: ...
+    def url(self, url: str) -> str: ...
+    def status(self, name: str) -> str: ...
+
+
+class StixRefs(Protocol):
+    """What a field type needs to give its value as a STIX property: the STIX id and the name of an entity."""
+
+    def stix_ref(self, entity_id: str) -> str: ...
+    def name_of(self, entity_id: str) -> str: ...
+
+
+class Role(enum.Enum):
+    """What a record is to the rest of the site, whatever its name in messages."""
+
+    CITATION = "a source cited with a verbatim quote"
+    TECHNIQUE = "an ATT&CK technique, exported as a 'uses' relationship"
+    INDICATORS = "indicators of compromise, exported as STIX indicators"
+
+
 class FieldType:
-    """Base of all field types."""
+    """Base of all field types: how a value is read from YAML, and each form it takes on the way out.
+
+    The forms: `exported` (JSON, as downloaded) and its `exported_schema`, `cell` (a line of spreadsheet text),
+    `words` (plain words for readers, in STIX descriptions and change notes), `shown` (on a page) and `stix_value`
+    (a STIX property, for the properties `stix_allows`).
+    """
 
     description = "value"
+    plain = True  # shown as it is (text, a date, an id), not a record of its own keys
+    role: Role | None = None
+
+    @property
+    def inner(self) -> FieldType:
+        """The type of the value, or of each item of a list."""
+        return self
+
+    def each(self, value: Any) -> list[Any]:
+        """The value's items: those of a list, or the value alone (none if the data leaves it out)."""
+        return [] if value is None else [value]
+
+    def refs(self, value: Any) -> list[Ref]:
+        """The entities the value names by id (a record's own references not included)."""
+        return []
 
     def convert(self, node: yaml.Node, ctx: Context) -> Any:
         raise NotImplementedError
 
     def json_schema(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def exported(self, value: Any, extra: Extra | None = None) -> Any:
+        return value
+
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"type": "string"}
+
+    def cell(self, value: Any) -> str:
+        return " ".join(str(value).split())
+
+    def words(self, value: Any, name_of: NameOf) -> str:
+        return str(value)
+
+    def shown(self, value: Any, page: Writer) -> str:
+        return page.escape(self.words(value, lambda entity_id: entity_id))
+
+    def stix_allows(self, prop: str) -> bool:
+        """Whether a value of this type can stand in the STIX property `prop` (or 'description', a line of it)."""
+        return True
+
+    def stix_value(self, value: Any, prop: str, refs: StixRefs) -> Any:
+        return self.stix_item(value, prop, refs)
+
+    def stix_item(self, value: Any, prop: str, refs: StixRefs) -> Any:
+        """One value in STIX, alone or as an item of a list."""
+        return self.exported(value)
 
 
 class Text(FieldType):
@@ -227,6 +307,21 @@ class Text(FieldType):
             return {"type": "string", "pattern": self.pattern.pattern}
         return {"$ref": TEXT_REF}
 
+    def shown(self, value: str, page: Writer) -> str:
+        return page.prose(value) if self.prose else page.escape(self.words(value, lambda entity_id: entity_id))
+
+
+# Language names for readers, by the codes data files use.
+LANGUAGES = {"en": "English", "de": "German", "ru": "Russian", "ko": "Korean", "ja": "Japanese", "id": "Indonesian",
+             "fr": "French", "zh": "Chinese", "uk": "Ukrainian"}
+
+
+class Language(Text):
+    """A language code (en, ru, ko), shown to readers as the language's name."""
+
+    def words(self, value: str, name_of: NameOf) -> str:
+        return LANGUAGES.get(value, value)
+
 
 class Slug(Text):
     """A stable id: lowercase letters, digits and single hyphens; short, and never a name a file system reserves."""
@@ -254,6 +349,9 @@ class Slug(Text):
 
     def json_schema(self) -> dict[str, Any]:
         return {**super().json_schema(), "maxLength": MAX_ID, "not": {"enum": sorted(RESERVED_IDS)}}
+
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"type": "string", "pattern": SLUG.pattern}
 
 
 class FormerId(FieldType):
@@ -303,6 +401,12 @@ class Url(Text):
         return {"type": "string", "pattern": rf"^https?://(?:{host}\.)*{host}\.?(?::{port})?(?:[/?#]{rest})?$",
                 "format": "uri"}
 
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"type": "string", "format": "uri"}
+
+    def shown(self, value: str, page: Writer) -> str:
+        return page.url(value)
+
 
 def url_problem(url: str) -> str | None:
     """Why `url` is not a plain http(s) address, or None if it is one."""
@@ -347,6 +451,13 @@ class Choice(FieldType):
     def json_schema(self) -> dict[str, Any]:
         return {"enum": [*self.choices, *self.aliases]}
 
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
+    def words(self, value: str, name_of: NameOf) -> str:
+        """A declared word as readers read it: 'hacking-group' is 'hacking group'."""
+        return value.replace("-", " ")
+
 
 class Flag(FieldType):
     """true or false."""
@@ -361,6 +472,15 @@ class Flag(FieldType):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "boolean"}
+
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+    def cell(self, value: bool) -> str:
+        return "yes" if value else "no"
+
+    def words(self, value: bool, name_of: NameOf) -> str:
+        return "yes" if value else "no"
 
 
 class Date(FieldType):
@@ -392,6 +512,23 @@ class Date(FieldType):
         return {"type": ["string", "integer"], "pattern": f"^(?!0000)[0-9]{{4}}(?:-(?:{month_day}))?$",
                 "minimum": 1, "maximum": 9999}
 
+    def exported(self, value: PartialDate, extra: Extra | None = None) -> str:
+        return value.iso()
+
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"type": "string", "pattern": DATE.pattern}
+
+    def cell(self, value: PartialDate) -> str:
+        return value.iso()
+
+    def words(self, value: PartialDate, name_of: NameOf) -> str:
+        return value.human()
+
+    def stix_item(self, value: PartialDate, prop: str, refs: StixRefs) -> str:
+        """The first moment the date may mean, as a STIX timestamp (UTC, milliseconds, 'Z')."""
+        year, month, day = value.bounds()[0]
+        return f"{year:04d}-{month:02d}-{day:02d}T00:00:00.000Z"
+
 
 class When(FieldType):
     """A `Period`: a date as `Date` reads it, or a mapping with `start`, an optional `qualifier` and `end`."""
@@ -412,6 +549,22 @@ class When(FieldType):
 
     def json_schema(self) -> dict[str, Any]:
         return {"oneOf": [Date().json_schema(), self.record.json_schema()]}
+
+    def exported(self, value: Period, extra: Extra | None = None) -> dict[str, Any]:
+        return self.record.exported({"start": value.start, "qualifier": value.qualifier, "end": value.end}, extra)
+
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return self.record.exported_schema(extra)
+
+    def cell(self, value: Period) -> str:
+        start = f"{value.qualifier} {value.start.iso()}" if value.qualifier else value.start.iso()
+        return f"{start} – {value.end.iso()}" if value.end else start
+
+    def words(self, value: Period, name_of: NameOf) -> str:
+        return value.human()
+
+    def stix_allows(self, prop: str) -> bool:
+        return prop == "description"  # a period has no STIX property: 'first_seen' would lose its end and precision
 
 
 def _check_period(values: dict[str, Any], where: Location) -> None:
@@ -436,6 +589,33 @@ class RefTo(FieldType):
     def json_schema(self) -> dict[str, Any]:
         return {**Slug().json_schema(), "description": self.description}
 
+    def exported(self, value: Ref, extra: Extra | None = None) -> str:
+        return value.id
+
+    def refs(self, value: Ref) -> list[Ref]:
+        return [value]
+
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"type": "string", "pattern": SLUG.pattern}
+
+    def cell(self, value: Ref) -> str:
+        return value.id
+
+    def words(self, value: Ref, name_of: NameOf) -> str:
+        return name_of(value.id)
+
+    def shown(self, value: Ref, page: Writer) -> str:
+        return page.link(value)
+
+    def stix_item(self, value: Ref, prop: str, refs: StixRefs) -> str:
+        """In a STIX reference (`*_ref`, `*_refs`), the entity's STIX id; in any other property, its name."""
+        return refs.stix_ref(value.id) if prop.endswith(("_ref", "_refs")) else refs.name_of(value.id)
+
+    def stix_value(self, value: Ref, prop: str, refs: StixRefs) -> Any:
+        """Properties in plural (`*_refs`, `authors`) take a list even of one."""
+        item = self.stix_item(value, prop, refs)
+        return item if prop.endswith("_ref") else [item]
+
 
 class ListOf(FieldType):
     """A list of items of one type; `unique` for lists of plain (hashable) values that may not repeat."""
@@ -445,6 +625,16 @@ class ListOf(FieldType):
         self.min_items = min_items
         self.unique = unique
         self.description = f"list of {item.description}"
+
+    @property
+    def inner(self) -> FieldType:
+        return self.item
+
+    def each(self, value: list[Any] | None) -> list[Any]:
+        return value or []
+
+    def refs(self, value: list[Any]) -> list[Ref]:
+        return [ref for item in value for ref in self.item.refs(item)]
 
     def convert(self, node: yaml.Node, ctx: Context) -> list[Any]:
         if not isinstance(node, yaml.SequenceNode):
@@ -472,6 +662,27 @@ class ListOf(FieldType):
         schema = {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
         return {**schema, "uniqueItems": True} if self.unique else schema
 
+    def exported(self, value: list[Any], extra: Extra | None = None) -> list[Any]:
+        return [self.item.exported(item, extra) for item in value]
+
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"type": "array", "items": self.item.exported_schema(extra)}
+
+    def cell(self, value: list[Any]) -> str:
+        return "; ".join(self.item.cell(item) for item in value)
+
+    def words(self, value: list[Any], name_of: NameOf) -> str:
+        return ", ".join(self.item.words(item, name_of) for item in value)
+
+    def shown(self, value: list[Any], page: Writer) -> str:
+        return ", ".join(self.item.shown(item, page) for item in value)
+
+    def stix_allows(self, prop: str) -> bool:
+        return self.item.stix_allows(prop)
+
+    def stix_value(self, value: list[Any], prop: str, refs: StixRefs) -> list[Any]:
+        return [self.item.stix_item(item, prop, refs) for item in value]
+
 
 @dataclass(frozen=True)
 class Field:
@@ -486,20 +697,24 @@ class Field:
     on_page: bool = True  # False for fields that steer the site (a key date flag) rather than inform the reader
     stix: str | None = None  # the STIX 2.1 property that carries the value in the downloads, if STIX has one
 
+    def __post_init__(self) -> None:
+        if self.stix and not self.type.stix_allows(self.stix):
+            raise TypeError(f"field {self.name!r}: a {self.type.description} has no STIX form for {self.stix!r}")
+
     @property
     def inner(self) -> FieldType:
         """The type of the value, or of each item of a list."""
-        return self.type.item if isinstance(self.type, ListOf) else self.type
+        return self.type.inner
 
     @property
     def is_plain(self) -> bool:
         """True for a value shown as it is (text, date, id…), false for records and lists of records."""
-        return not isinstance(self.inner, Record)
+        return self.inner.plain
 
     @property
     def cites(self) -> bool:
         """True for a field of citations (a claim's sources), which pages show as citation markers."""
-        return isinstance(self.inner, Record) and self.inner.description == "citation"
+        return self.inner.role is Role.CITATION
 
 
 Check = Callable[[dict[str, Any], Location], None]
@@ -508,10 +723,15 @@ Check = Callable[[dict[str, Any], Location], None]
 class Record(FieldType):
     """A mapping with declared keys, built into `cls` (a dataclass) or a dict."""
 
+    plain = False
+
     def __init__(self, name: str, fields: tuple[Field, ...], cls: type | None = None,
-                 check: Check | None = None, help: str = "", rules: tuple[dict[str, Any], ...] = ()) -> None:
-        """`rules` say in JSON Schema what `check` says, as far as JSON Schema can (for the editors)."""
+                 check: Check | None = None, help: str = "", rules: tuple[dict[str, Any], ...] = (),
+                 role: Role | None = None) -> None:
+        """`rules` say in JSON Schema what `check` says, as far as JSON Schema can (for the editors); `role` says
+        what the record is to the rest of the site (a citation, say), whatever its name in messages."""
         self.description = name
+        self.role = role
         self.fields = {f.name: f for f in fields}
         self.cls = cls
         self.check = check
@@ -584,6 +804,31 @@ class Record(FieldType):
                            for f in self.fields.values()},
         }
         return {**schema, "allOf": list(self.rules)} if self.rules else schema
+
+    def exported(self, value: Any, extra: Extra | None = None) -> dict[str, Any]:
+        get = value.get if self.cls is None else functools.partial(getattr, value)
+        data = {name: None if get(name) is None else spec.type.exported(get(name), extra)
+                for name, spec in self.fields.items()}
+        return {**data, **(extra(self, value) if extra else {})}
+
+    def exported_schema(self, extra: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+        """The JSON Schema of `exported` values; `extra` adds properties to records, by record name."""
+        properties = {name: _nullable(spec.required or spec.default is not None,
+                                      {**spec.type.exported_schema(extra), "description": spec.help})
+                      for name, spec in self.fields.items()}
+        properties.update(extra.get(self.description, {}))
+        return {"type": "object", "description": self.help or self.description, "additionalProperties": False,
+                "required": list(properties), "properties": properties}
+
+    def stix_allows(self, prop: str) -> bool:
+        return self.role is Role.TECHNIQUE and prop == "uses"  # other records are objects of their own, or lines
+
+
+def _nullable(present: bool, schema: dict[str, Any]) -> dict[str, Any]:
+    if present:
+        return schema
+    description = schema.pop("description")
+    return {"anyOf": [schema, {"type": "null"}], "description": description}
 
 
 class Invalid(DataError):

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codec import exported
 from .graph import Graph
 from .model import (
     ATTACK_VERSION,
@@ -37,7 +36,7 @@ from .model import (
     Technique,
     refang,
 )
-from .schema import Field, PartialDate, Ref
+from .schema import PartialDate, Role
 from .text import plain_prose
 
 NAMESPACE = uuid.UUID("6f1d6a2e-0c55-4c39-9d55-5b0e7c1b4a11")  # of this site's UUIDv5 ids; never change it
@@ -205,10 +204,10 @@ class Bundler:
             for relation in entity.relations:
                 self._relation(entity, relation)
         for entity in ordered:
-            for technique in entity.attrs.get("techniques") or ():
+            for technique in _items(entity, Role.TECHNIQUE):
                 self._technique(entity, technique)
         for entity in ordered:
-            for indicators in entity.attrs.get("indicators") or ():
+            for indicators in _items(entity, Role.INDICATORS):
                 self._indicators(entity, indicators)
         for entity in ordered:
             report = self.stixed.objects[self.ids[entity.id]]
@@ -253,11 +252,11 @@ class Bundler:
             if spec.stix == "mitre-attack":  # the ATT&CK id, as ATT&CK's own objects carry it
                 attack.append(_attack_reference(value, "groups" if value.startswith("G") else "software"))
             elif spec.stix == "description":  # a line of the text: STIX has no property for it
-                description += f"\n\n{spec.name.replace('_', ' ').capitalize()}: {_text(value)}."
+                description += f"\n\n{spec.name.replace('_', ' ').capitalize()}: {spec.type.words(value, self.name_of)}."
             elif spec.stix == "location":
                 description += self._location(obj, value, entity.id)
             else:
-                obj[spec.stix] = self._value(spec, value)
+                obj[spec.stix] = spec.type.stix_value(value, spec.stix, self)
         obj[text] = description
         if declared.type == "report":
             obj.setdefault("published", self.now)
@@ -266,7 +265,7 @@ class Bundler:
         url = entity.attrs.get("url")
         if declared.type == "report" and url:
             own.append({"source_name": entity.attrs["publisher"], "url": url})
-        citations = [c for spec, value in entity.values() if spec.cites for c in (value if isinstance(value, list) else [value])]
+        citations = [c for spec, value in entity.values() if spec.cites for c in spec.type.each(value)]
         citations += [c for alias in entity.aliases for c in alias.citations]
         obj["external_references"] = own + attack + self._cite(obj["id"], citations)
         self.stixed.add(obj, entity.id, *self._also_in(entity))
@@ -288,8 +287,8 @@ class Bundler:
 
     def _also_in(self, entity: Entity) -> list[str]:
         """Other entities whose bundles hold this entity's object: those an assessment judges, and its assessor."""
-        refs = [value for spec, value in entity.values() if spec.stix and spec.stix.endswith(("_refs", "authors"))]
-        return [ref.id for value in refs for ref in (value if isinstance(value, list) else [value])]
+        return [ref.id for spec, value in entity.values() if spec.stix and spec.stix.endswith(("_refs", "authors"))
+                for ref in spec.type.refs(value)]
 
     def _key(self, key: str) -> str:
         """`key`, numbered from its second use on: ids stay the same when other facts or relations are added."""
@@ -392,16 +391,11 @@ class Bundler:
     def plain(self, text: str) -> str:
         return plain_prose(text, self.graph.name_of)
 
-    def _value(self, spec: Field, value: Any) -> Any:
-        """A field's value for the STIX property its declaration names."""
-        if spec.stix == "confidence":
-            return CERTAINTY[value].confidence
-        if isinstance(value, PartialDate):
-            return day(value)
-        if isinstance(value, Ref) or (isinstance(value, list) and value and isinstance(value[0], Ref)):
-            refs = value if isinstance(value, list) else [value]  # STIX reference and name lists are plural
-            return [self.ids[r.id] if spec.stix.endswith("_refs") else self.graph.name_of(r.id) for r in refs]
-        return exported(spec.type, value)
+    def stix_ref(self, entity_id: str) -> str:
+        return self.ids[entity_id]
+
+    def name_of(self, entity_id: str) -> str:
+        return self.graph.name_of(entity_id)
 
     def _own_reference(self, entity: Entity) -> list[dict[str, Any]]:
         reference = {"source_name": self.producer, "external_id": entity.id}
@@ -440,6 +434,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _text(value: Any) -> str:
-    """A field's value as words in a description: a date as readers see it, a choice as its name."""
-    return value.human() if hasattr(value, "human") else str(value).replace("-", " ")
+def _items(entity: Entity, role: Role) -> Iterator[Any]:
+    """The items of every field of the entity whose records play `role` (its techniques, say)."""
+    for spec, value in entity.values():
+        if spec.inner.role is role:
+            yield from spec.type.each(value)

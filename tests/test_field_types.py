@@ -1,0 +1,133 @@
+"""Each field type owns the forms its values take: JSON, spreadsheet text, readers' words, page markup and STIX."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from microsite.errors import Location
+from microsite.model import CITATION, KINDS, STATUS, TECHNIQUES, Certainty
+from microsite.schema import (
+    Choice,
+    Date,
+    Field,
+    Flag,
+    Language,
+    ListOf,
+    PartialDate,
+    Period,
+    Record,
+    Ref,
+    RefTo,
+    Role,
+    Text,
+    Url,
+    When,
+)
+
+HERE = Location("data/actors/x.yml", 1, 1)
+NAMES = {"scarcruft": "ScarCruft", "lazarus-group": "Lazarus Group"}
+
+
+class Page:
+    """A page writer that marks what it was asked to do, so a test sees which form a type chose."""
+
+    def escape(self, text: str) -> str:
+        return f"esc({text})"
+
+    def link(self, ref: Ref) -> str:
+        return f"link({ref.id})"
+
+    def prose(self, text: str) -> str:
+        return f"prose({text})"
+
+    def url(self, url: str) -> str:
+        return f"url({url})"
+
+    def status(self, name: str) -> str:
+        return f"status({name})"
+
+
+class Refs:
+    def stix_ref(self, entity_id: str) -> str:
+        return f"identity--{entity_id}"
+
+    def name_of(self, entity_id: str) -> str:
+        return NAMES[entity_id]
+
+
+LATE_2021 = Period(PartialDate(2021), "late", PartialDate(2022, 5))
+REFS = [Ref("scarcruft", HERE), Ref("lazarus-group", HERE)]
+
+# type, value, exported (JSON), cell (spreadsheet), words (readers), shown (page)
+FORMS: list[tuple[str, Any, Any, Any, str, str, str]] = [
+    ("text", Text(), "a  b", "a  b", "a b", "a  b", "esc(a  b)"),
+    ("prose", Text(prose=True), "*a*", "*a*", "*a*", "*a*", "prose(*a*)"),
+    ("language", Language(), "ru", "ru", "ru", "Russian", "esc(Russian)"),
+    ("url", Url(), "https://x.example/", "https://x.example/", "https://x.example/", "https://x.example/",
+     "url(https://x.example/)"),
+    ("choice", Choice({"hacking-group": ""}), "hacking-group", "hacking-group", "hacking-group", "hacking group",
+     "esc(hacking group)"),
+    ("status", STATUS, "alleged", "alleged", "alleged", "alleged", "status(alleged)"),
+    ("flag", Flag(), True, True, "yes", "yes", "esc(yes)"),
+    ("date", Date(), PartialDate(2022, 5), "2022-05", "2022-05", "May 2022", "esc(May 2022)"),
+    ("period", When(), LATE_2021, {"start": "2021", "qualifier": "late", "end": "2022-05"}, "late 2021 – 2022-05",
+     "late 2021 – May 2022", "esc(late 2021 – May 2022)"),
+    ("reference", RefTo("actor"), REFS[0], "scarcruft", "scarcruft", "ScarCruft", "link(scarcruft)"),
+    ("list of references", ListOf(RefTo()), REFS, ["scarcruft", "lazarus-group"], "scarcruft; lazarus-group",
+     "ScarCruft, Lazarus Group", "link(scarcruft), link(lazarus-group)"),
+    ("list of choices", ListOf(Choice({"remote-access-trojan": ""})), ["remote-access-trojan"],
+     ["remote-access-trojan"], "remote-access-trojan", "remote access trojan", "esc(remote access trojan)"),
+]
+
+
+@pytest.mark.parametrize(("field_type", "value", "json", "cell", "words", "shown"), [f[1:] for f in FORMS],
+                         ids=[f[0] for f in FORMS])
+def test_a_field_type_gives_each_form_of_its_value(field_type, value, json, cell, words, shown) -> None:
+    assert field_type.exported(value) == json
+    assert field_type.cell(value) == cell
+    assert field_type.words(value, NAMES.get) == words
+    assert field_type.shown(value, Page()) == shown
+
+
+def test_a_reference_in_stix_is_an_id_in_a_reference_property_and_a_name_elsewhere() -> None:
+    one, many = RefTo(), ListOf(RefTo())
+    assert one.stix_value(REFS[0], "created_by_ref", Refs()) == "identity--scarcruft"
+    assert one.stix_value(REFS[0], "authors", Refs()) == ["ScarCruft"]
+    assert many.stix_value(REFS, "object_refs", Refs()) == ["identity--scarcruft", "identity--lazarus-group"]
+
+
+def test_a_date_in_stix_is_the_first_moment_it_may_mean() -> None:
+    assert Date().stix_value(PartialDate(2022, 5), "published", Refs()) == "2022-05-01T00:00:00.000Z"
+
+
+def test_a_status_in_stix_is_its_confidence() -> None:
+    assert isinstance(STATUS, Certainty)
+    assert STATUS.stix_value("confirmed", "confidence", Refs()) == 85
+
+
+def test_a_stix_mapping_on_a_type_that_has_no_stix_form_fails_when_declared() -> None:
+    with pytest.raises(TypeError, match="no STIX form for 'first_seen'"):
+        Field("period", When(), "when", stix="first_seen")
+    with pytest.raises(TypeError, match="no STIX form for 'external_references'"):
+        Field("citations", ListOf(CITATION), "sources", stix="external_references")
+
+
+def test_a_period_may_be_a_line_of_a_stix_description() -> None:
+    assert Field("period", When(), "when", stix="description").stix == "description"
+
+
+def test_every_declared_stix_mapping_has_a_form() -> None:
+    """The declarations themselves: importing the model checks them, and each names a form its type has."""
+    for kind in KINDS.values():
+        for spec in kind.fields:
+            if spec.stix:
+                assert spec.type.stix_allows(spec.stix), (kind.name, spec.name)
+
+
+def test_records_are_known_by_their_role_not_their_name() -> None:
+    assert Field("sources", ListOf(Record("any name", (), role=Role.CITATION)), "").cites
+    assert not Field("sources", ListOf(Record("citation", ())), "").cites
+    assert [spec.name for spec in KINDS["event"].fields if spec.cites] == ["citations"]
+    assert TECHNIQUES.item.role is Role.TECHNIQUE
