@@ -54,7 +54,8 @@ from microsite.errors import DataErrors
 from microsite.gitlog import remedy
 from microsite.history import History, HistoryCache
 from microsite.output import inside
-from microsite.render import Publication, Renderer, site_nav
+from microsite.pages import site_nav
+from microsite.render import Publication, Renderer
 
 log = logging.getLogger("mkdocs.hooks.microsite")
 

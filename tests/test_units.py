@@ -11,8 +11,9 @@ from markupsafe import Markup
 
 from microsite import check
 from microsite.model import Citation
+from microsite.pages import url_of
 from microsite.quotes import Archive, _normalize_by_cluster, anchor, fold, normalize
-from microsite.render import References, url_of
+from microsite.render import References
 from microsite.schema import PartialDate, Period, Ref
 from microsite.text import prose, skeleton
 from microsite.views import coverage, segments

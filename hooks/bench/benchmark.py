@@ -159,7 +159,8 @@ def floor_project(project: Path, floor: Path) -> tuple[int, int]:
     import microsite
     from microsite import exports
     from microsite.history import HistoryCache
-    from microsite.render import Publication, Renderer, site_nav, url_of
+    from microsite.pages import site_nav, url_of
+    from microsite.render import Publication, Renderer
 
     text = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = yaml_load(text)

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .errors import DataError, DataErrors, Location, shown
-from .load import UNSAFE_CHARS, unsafe_char
+from .errors import DataError, DataErrors, shown
 from .model import KINDS, RELATION_TYPES, Citation, Entity, Relation
 from .quotes import Archive, anchor
 from .schema import Choice, Ref, suggest
 from .text import skeleton
-from .verification import QuoteState, SourceCheck, load_checks, quote_state
+from .verification import QuoteState, SourceCheck, quote_state
 
-ARCHIVE_DIR = "seeds"
-MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
 MIN_QUOTE_WORDS = 3
 
 
@@ -71,14 +67,12 @@ class Graph:
         return quote_state(self.checks, self.is_verified(citation), citation)
 
 
-def link(entities: list[Entity], root: Path, *, verification: bool = True) -> Graph:
-    """The linked graph of all entities, or `DataErrors` with every broken reference and quote; with the records of
-    data/verification/ unless `verification` is false."""
+def link(entities: list[Entity], archives: dict[str, Archive], checks: dict[str, SourceCheck],
+         read_errors: Sequence[DataError] = ()) -> Graph:
+    """The linked graph of loaded entities, with the archived texts and quote-check records `load` read, or
+    `DataErrors` with every broken reference and quote (and the `read_errors` of loading, so all come at once)."""
     index, errors = _index(entities)
-    errors += [*_check_former_ids(entities, index), *_check_lookalike_names(index)]
-    archives, archive_errors = _load_archives(index, root)
-    checks, check_errors = load_checks(root, index) if verification else ({}, [])
-    errors += archive_errors + check_errors
+    errors += [*_check_former_ids(entities, index), *_check_lookalike_names(index), *read_errors]
     errors += [error for entity in entities for error in _resolve_refs(entity, index)]
     if errors:
         raise DataErrors(errors)
@@ -205,7 +199,7 @@ def _check_former_ids(entities: list[Entity], index: dict[str, Entity]) -> Itera
             elif not folder and (owner := index.get(old) or claimed.get(old)):
                 yield DataError(where, f"former id {shown(old)} is still in use by {owner.location.path}",
                                 "a former id must not be a current id or another entity's former id")
-            elif not folder:  # an old URL in another folder: `render.check_paths` keeps it from replacing a page
+            elif not folder:  # an old URL in another folder: `pages.check_paths` keeps it from replacing a page
                 claimed[old] = entity
 
 
@@ -225,48 +219,6 @@ def _check_lookalike_names(index: dict[str, Entity]) -> Iterator[DataError]:
         yield DataError(odd.at("name"), f"the name {shown(odd.name)} looks the same as {shown(plain.name)} "
                         f"of {plain.location.path}, but is spelt with other letters",
                         "write the name in one script; put spellings in other scripts under 'aliases'")
-
-
-def _load_archives(index: dict[str, Entity], root: Path) -> tuple[dict[str, Archive], list[DataError]]:
-    archives, errors = {}, []
-    for entity in index.values():
-        path = entity.attrs.get("archive")
-        if path:
-            try:
-                archives[entity.id] = Archive(read_archive(root, path, entity.at("archive")))
-            except DataError as error:
-                errors.append(error)
-    return archives, errors
-
-
-def read_archive(root: Path, path: str, where: Location) -> str:
-    """The text of an archived source: a plain UTF-8 file inside seeds/ once every link is resolved.
-
-    Nothing else is ever opened, so no data file can publish another file of the build machine.
-    """
-    seeds = root / ARCHIVE_DIR
-    file = (root / path).resolve()
-    hint = f"give the path of a text file in {ARCHIVE_DIR}/ from the project root, e.g. {ARCHIVE_DIR}/<file>.txt"
-    if seeds.is_symlink() or not path.startswith(f"{ARCHIVE_DIR}/") or not file.is_relative_to(seeds.resolve()):
-        raise DataError(where, f"archive file {shown(path)} is not inside {ARCHIVE_DIR}/", hint)
-    if not file.is_file():
-        raise DataError(where, f"archive file {shown(path)} does not exist", hint)
-    if file.stat().st_size > MAX_ARCHIVE_BYTES:
-        raise DataError(where, f"archive file {shown(path)} is larger than {MAX_ARCHIVE_BYTES // 1024} KiB",
-                        "archive the article's text only")
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise DataError(where, f"archive file {shown(path)} is not UTF-8 text (line {line})",
-                        "save it with UTF-8 encoding") from None
-    unsafe = UNSAFE_CHARS.search(text)
-    if unsafe:
-        message, fix = unsafe_char(unsafe.group())
-        line = text.count("\n", 0, unsafe.start()) + 1
-        raise DataError(where, f"archive file {shown(path)}, line {line}: {message}", fix)
-    return text
 
 
 # --------------------------------------------------------------------------- link

@@ -12,6 +12,7 @@ from yaml.cyaml import CParser
 
 from .errors import DataError, DataErrors, Location, shown
 from .model import COMMON_FIELDS, KINDS, Entity, Kind
+from .quotes import Archive
 from .schema import BOOL_TAG, NULL_TAG, Context, suggest
 from .text import UNSAFE_CHARS
 
@@ -23,6 +24,8 @@ KIND_BY_FOLDER = {kind.plural: kind for kind in KINDS.values()}
 # Folders of data/ that hold machine-written records, not entities: `make verify-sources` writes verification/
 # (read by microsite.verification). The entity loader never enters them.
 RECORD_FOLDERS = ("verification",)
+ARCHIVE_DIR = "seeds"  # the one folder archived texts are read from
+MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
 
 
 class _Resolver(yaml.resolver.BaseResolver):
@@ -202,3 +205,50 @@ def _key_node(mapping: yaml.Node, key: str) -> yaml.Node:
         if key_node.value == key:
             return value_node
     return mapping
+
+
+# --------------------------------------------------------------------------- archived texts
+
+
+def load_archives(root: Path, entities: list[Entity]) -> tuple[dict[str, Archive], list[DataError]]:
+    """The archived text of every source that has one (source id → text), and the errors of those that cannot be
+    read."""
+    archives, errors = {}, []
+    for entity in entities:
+        path = entity.attrs.get("archive")
+        if path:
+            try:
+                archives[entity.id] = Archive(read_archive(root, path, entity.at("archive")))
+            except DataError as error:
+                errors.append(error)
+    return archives, errors
+
+
+def read_archive(root: Path, path: str, where: Location) -> str:
+    """The text of an archived source: a plain UTF-8 file inside seeds/ once every link is resolved.
+
+    Nothing else is ever opened, so no data file can publish another file of the build machine.
+    """
+    seeds = root / ARCHIVE_DIR
+    file = (root / path).resolve()
+    hint = f"give the path of a text file in {ARCHIVE_DIR}/ from the project root, e.g. {ARCHIVE_DIR}/<file>.txt"
+    if seeds.is_symlink() or not path.startswith(f"{ARCHIVE_DIR}/") or not file.is_relative_to(seeds.resolve()):
+        raise DataError(where, f"archive file {shown(path)} is not inside {ARCHIVE_DIR}/", hint)
+    if not file.is_file():
+        raise DataError(where, f"archive file {shown(path)} does not exist", hint)
+    if file.stat().st_size > MAX_ARCHIVE_BYTES:
+        raise DataError(where, f"archive file {shown(path)} is larger than {MAX_ARCHIVE_BYTES // 1024} KiB",
+                        "archive the article's text only")
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(where, f"archive file {shown(path)} is not UTF-8 text (line {line})",
+                        "save it with UTF-8 encoding") from None
+    unsafe = UNSAFE_CHARS.search(text)
+    if unsafe:
+        message, fix = unsafe_char(unsafe.group())
+        line = text.count("\n", 0, unsafe.start()) + 1
+        raise DataError(where, f"archive file {shown(path)}, line {line}: {message}", fix)
+    return text

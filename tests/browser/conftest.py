@@ -37,7 +37,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from microsite.render import site_nav
+from microsite.pages import site_nav
 from tests.conftest import ROOT, Build
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
