@@ -87,7 +87,9 @@ class RelationType:
     inverse: str
     subjects: tuple[str, ...]
     objects: tuple[str, ...]
-    formerly: tuple[str, ...] = ()  # old names still accepted, so that a rename does not break every data file at once
+    # Old names, oldest first: still accepted in data files, so that a rename does not break them all at once, and
+    # the oldest keys the STIX ids of the relationships, so that a rename does not change the ids of published objects.
+    formerly: tuple[str, ...] = ()
     stix: str = "related-to"  # the STIX 2.1 relationship type it is exported as, where STIX's vocabulary has one
     stix_reversed: bool = False  # True when STIX says it the other way round ('malware authored-by group')
 

@@ -317,7 +317,8 @@ class Bundler:
         sentence = f"{entity.name} {declared.forward} {target.name}"
         if relation.note:
             sentence += f" ({self.plain(relation.note)})"
-        key = self._key(f"relation/{entity.id}/{relation.type}/{target.id}")
+        first_name = (declared.formerly or (relation.type,))[0]  # a renamed type keeps the ids it was published with
+        key = self._key(f"relation/{entity.id}/{first_name}/{target.id}")
         obj = self._common("relationship", stix_id("relationship", key))
         obj.update(relationship_type=verb, description=sentence, source_ref=source_ref, target_ref=target_ref,
                    confidence=CERTAINTY[relation.status].confidence)
