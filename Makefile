@@ -21,11 +21,12 @@ lint: $(VENV)/.installed
 
 # Every package, transitive ones too, is pinned with its hashes: pip refuses anything else. The venv's own pip
 # (any version, 23.2.1 on a stock Python 3.11.7) first installs the pip of requirements-pip.txt, pinned by hash,
-# which then installs the lock.
-$(VENV)/.installed: requirements.txt requirements-pip.txt
+# which then installs the lock, then requirements-nodeps.txt without dependencies (see there why).
+$(VENV)/.installed: requirements.txt requirements-pip.txt requirements-nodeps.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements-pip.txt
 	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-nodeps.txt
 	touch $@
 
 # Re-lock from requirements.in with pip-tools in a throwaway venv. Existing pins are kept; `make lock

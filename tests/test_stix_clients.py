@@ -1,6 +1,7 @@
 """The STIX downloads as the tools of analysts take them, offline and as they are: the OASIS validator in strict mode,
-the `stix2` library without custom content, MISP's own converter (misp-stix), what OpenCTI's bundle splitter needs, a
-TAXII 2.1 server (medallion, in memory, on 127.0.0.1 only) read back with taxii2-client, and the STIX 1 slider.
+the `stix2` library without custom content, MISP's own converter (misp-stix), a
+TAXII 2.1 server (medallion, in memory, on 127.0.0.1 only) read back with taxii2-client, and the STIX 1 slider
+(OpenCTI's splitter: tests/test_opencti.py).
 
 The downloads are made in-process from the real data (`exports.files`), not by a site build."""
 
@@ -116,29 +117,6 @@ def test_misp_stix_imports_every_entity_bundle_without_errors(stix_files: dict[s
         parser.load_stix_bundle(stix2.parse(text))
         parser.parse_stix_bundle(single_event=True)
         assert not parser.errors, f"{path}: {dict(parser.errors)}"
-
-
-def test_no_reference_cycle_or_self_reference_for_opencti(stix_files: dict[str, str]) -> None:
-    """OpenCTI's importer splits a bundle by following each object's references depth first (pycti's
-    OpenCTIStix2Splitter.enlist_element) and marks an object as done only after its references: a cycle, or an
-    object that refers to itself, never ends (pycti 5 recurses until Python stops it). pycti itself is not a test
-    dependency: its current versions pull in boto3, FastAPI, uvicorn and OpenTelemetry."""
-    for path, text in stix_files.items():
-        objects = {o["id"]: o for o in json.loads(text)["objects"]}
-        done: set[str] = set()
-        for start in objects:
-            stack, on_path = [(start, iter(refs(objects[start])))], {start}
-            while stack:
-                current, pending = stack[-1]
-                ref = next((r for r in pending if r in objects and r not in done), None)
-                if ref is None:
-                    done.add(current)
-                    on_path.discard(current)
-                    stack.pop()
-                    continue
-                assert ref not in on_path, f"{path}: a cycle through {ref}"
-                on_path.add(ref)
-                stack.append((ref, iter(refs(objects[ref]))))
 
 
 def test_a_taxii_server_returns_every_object_it_was_given(incident: str) -> None:

@@ -49,6 +49,7 @@ STIX_CLIENTS: dict[str, tuple[str, str]] = {
     "stix2": ("3.0.2", "the OASIS Python library, with no custom content allowed"),
     "misp-stix": ("2026.10.12", "MISP's own STIX 2.1 importer: the incident is one event, every indicator once"),
     "pymisp": ("2.5.34.4", "MISP's Python library: it loads the MISP event download"),
+    "pycti": ("7.261026.0", "OpenCTI's bundle splitter, the first step of an OpenCTI import: no item it cannot place"),
     "medallion": ("3.0.0", "a TAXII 2.1 server (in memory), read back with taxii2-client"),
     "taxii2-client": ("2.3.0", "the OASIS TAXII 2.1 client"),
     "stix2-slider": ("4.0.1", "the STIX 2.1 to 1.2 converter, which stops on TLP 2.0 markings, locations without an "

@@ -189,11 +189,9 @@ class Bundler:
 
     def _build(self) -> None:
         self.stixed.add(TLP_CLEAR)
-        # The producer has no created_by_ref: one naming itself sends OpenCTI's bundle splitter (pycti 5) into endless
-        # recursion, and newer pycti versions drop such a self-reference anyway.
-        producer = {key: value for key, value in self._common("identity", self.producer_id).items()
-                    if key != "created_by_ref"}
-        self.stixed.add({**producer, "name": self.producer, "identity_class": "organization",
+        # The producer made its own object too: its created_by_ref names itself, which OpenCTI's bundle splitter
+        # (pycti 7, tests/test_opencti.py) passes over as a self-reference.
+        self.stixed.add({**self._common("identity", self.producer_id), "name": self.producer, "identity_class": "organization",
                          "description": "The research site that compiled these objects from cited public sources."})
         ordered = [e for kind in KINDS for e in self.graph.by_kind[kind]]
         for entity in ordered:
