@@ -1,6 +1,6 @@
 """ATT&CK techniques, declared in the model and mapped only where a source supports them: checked in the data, shown
 on the data-model page, exported as ATT&CK's own `attack-pattern` objects that the group or software `uses`, with the
-mapping's basis and citation. The real data maps none yet: the tests use the minimal fixture."""
+mapping's basis and citation. The tests map techniques on the minimal fixture, whatever the real data maps."""
 
 from __future__ import annotations
 
@@ -122,6 +122,10 @@ def test_the_data_model_page_names_the_attack_version_and_the_mapping(project: P
     page = Renderer(check(project)).render("data-model.md.j2", "data-model.md").replace("\\\\", "")
     assert f"ATT&CK techniques** (version {ATTACK_VERSION})" in page
     assert "<code>techniques</code> as <code>attack-pattern</code> objects it <code>uses</code>" in page
+    table = [line.replace("\\", "") for line in page.splitlines() if "attack.mitre.org/techniques/" in line]
+    assert [line.split("|")[2].split("]")[0].strip(" [") for line in table] == ["T1105", "T1566.001", "T1105"]
+    assert "Phishing: Spearphishing Attachment | initial access | inferred by this site" in table[1]
+    assert "Ingress Tool Transfer | command and control | stated by the source" in table[2]
 
 
 def test_the_pages_of_a_group_and_of_software_list_their_techniques_with_basis_and_source(project: Path) -> None:
