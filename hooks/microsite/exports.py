@@ -150,7 +150,7 @@ class Archive:
 
     def __init__(self, moment: dt.datetime) -> None:
         self.buffer = io.BytesIO()
-        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.date = max(moment.astimezone(dt.UTC).timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # zip's earliest date
         self.sums: list[str] = []
 
@@ -167,7 +167,7 @@ class Archive:
     def _write(self, path: str, data: bytes) -> None:
         info = zipfile.ZipInfo(path, date_time=self.date)
         info.compress_type, info.create_system, info.external_attr = zipfile.ZIP_DEFLATED, 3, 0o644 << 16
-        self.zip.writestr(info, data, compresslevel=6)
+        self.zip.writestr(info, data, compresslevel=1)
 
 
 def _files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None) -> Iterator[tuple[str, str]]:
