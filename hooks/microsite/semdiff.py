@@ -326,15 +326,16 @@ def diff(old: Version | None, new: Version | None) -> Diff:
     if old.kind is not new.kind:
         result.lines.append((f"moved from {old.kind.title} to {new.kind.title}",))
     specs = [*COMMON_FIELDS, *(new.kind.fields if old.kind is new.kind else ())]
+    subject = new.name or old.name
     for spec in specs:
         before, after = old.values.get(spec.name), new.values.get(spec.name)
         if spec.name in NOTES:
             continue
         if spec.name in TRACKED:
-            steps = result.steps[spec.name] = _tracked(spec, before or [], after or [], new.name)
+            steps = result.steps[spec.name] = _tracked(spec, before or [], after or [], subject)
             result.lines += [line for step in steps for line in step.lines]
         elif before != after:
-            result.lines += _field(spec, before, after, None, new.name)
+            result.lines += _field(spec, before, after, None, subject)
     return result
 
 
@@ -378,7 +379,8 @@ def _field(spec: Field, before: Any, after: Any, about: Words | None, subject: s
         return _citations(spec, before, after, about)
     if isinstance(kind, Record):
         return _records(kind, name, before or [], after or [], about, subject)
-    if not all(_scalar(v) for v in (*_items(before), *_items(after))):  # a value of a shape the model no longer takes
+    shown = [*(before or []), *(after or [])] if isinstance(spec.type, ListOf) else [before, after]
+    if not all(_scalar(v) for v in shown):  # a value of a shape the model no longer takes: said in general words
         return [(*name, " changed")]
     if isinstance(spec.type, ListOf):
         added = [v for v in after or [] if v not in (before or [])]
@@ -398,11 +400,7 @@ def _field(spec: Field, before: Any, after: Any, about: Words | None, subject: s
 
 def _scalar(value: Any) -> bool:
     """True for a value a sentence can show: text, true or false, a period (or nothing)."""
-    return value is None or isinstance(value, (str, bool)) or (isinstance(value, dict) and "start" in value)
-
-
-def _items(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+    return value is None or isinstance(value, (str, bool)) or (isinstance(value, dict) and isinstance(value.get("start"), str))
 
 
 def _values(kind: Any, values: list[Any]) -> Words:
