@@ -9,7 +9,7 @@ import pytest
 
 from microsite.gitlog import clean
 from microsite.history import NOT_DATA, Gap, parse
-from microsite.model import FACT, RELATION
+from microsite.model import FACT, RELATION, RELATION_TYPES
 from microsite.semdiff import Named, Version, diff, prose_words, reworded, say
 from microsite.text import xml_escape
 
@@ -117,8 +117,17 @@ def test_a_value_of_a_shape_the_model_no_longer_takes_is_said_in_general_words()
 
 
 def test_a_renamed_relation_type_is_not_shown_as_removed_and_added(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(RELATION.fields["type"].type.aliases, "attacked", "targeted")  # as `formerly` declares it
+    aliases = RELATION.fields["type"].type.aliases
+    assert aliases == {old: new for new, declared in RELATION_TYPES.items() for old in declared.formerly}
+    monkeypatch.setitem(aliases, "attacked", "targeted")  # as `formerly=("attacked",)` on 'targeted' declares it
     assert said(BASE.replace("type: targeted", "type: attacked"), BASE) == []
+
+
+def test_a_relation_type_the_model_no_longer_knows_is_one_relation_whose_type_changed() -> None:
+    assert said(BASE.replace("type: targeted", "type: attacked"), BASE) == [
+        "'Lazarus Group targeted npo-mash': type changed from attacked to targeted"]
+    assert said(BASE, BASE.replace("type: targeted", "type: attacked")) == [
+        "'Lazarus Group is related to npo-mash': type changed from targeted to attacked"]
 
 
 def test_a_renamed_field_is_read_under_its_former_name(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,3 +163,20 @@ def test_text_from_git_loses_control_characters_and_is_cut_short() -> None:
 
 def test_xml_text_is_escaped_and_drops_what_xml_cannot_hold() -> None:
     assert xml_escape('<a href="x">&\x00\x1b\ufffe\U0001F600</a>') == "&lt;a href=&quot;x&quot;&gt;&amp;\U0001F600&lt;/a&gt;"
+
+
+def test_dates_are_said_as_readers_write_them_and_a_date_of_an_old_shape_in_general_words() -> None:
+    path = "data/events/opencarrot-compiled.yml"
+    event = ("id: opencarrot-compiled\nname: OpenCarrot compiled\nsummary: It was compiled.\ndate: 2021-12-01\n"
+             "involves: [opencarrot]\ncitations:\n  - source: sample-article\n    quote: compiled\n")
+
+    def said_of(new_date: str) -> list[str]:
+        old, new = parse(event.encode(), path), parse(event.replace("2021-12-01", new_date).encode(), path)
+        assert isinstance(old, Version) and isinstance(new, Version)
+        return [say(line, lambda _: None) for line in diff(old, new).lines]
+
+    assert said_of("{start: 2021, qualifier: late, end: 2022-05}") == [
+        "date changed from 1 December 2021 to late 2021 – May 2022"]
+    assert said_of("{start: 2022-05, qualifier: mid}") == ["date changed from 1 December 2021 to mid-May 2022"]
+    assert said_of("{start: '2021-12-01'}") == []
+    assert said_of("[2021, 2022]") == ["date changed"]
