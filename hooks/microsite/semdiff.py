@@ -130,9 +130,10 @@ def read_record(record: Record, data: dict[Any, Any], renamed: dict[str, str] | 
 
 
 def read_value(spec_type: FieldType, value: Any, renamed: dict[str, str]) -> Any:
-    """A plain YAML value as a field of the type holds it: text with its spaces as the loader leaves them, an old
-    word for a choice as today's, a date as ISO text, a reference as the id the entity has now; None when empty. A
-    value of another shape than the type takes stays as it is (a record that is no mapping is left out)."""
+    """A plain YAML value as a field of the type holds it, as the loader would read it: text with its spaces folded
+    (prose only trimmed), an old word for a choice as today's, a date as ISO text, a reference as the id the entity
+    has now; None when empty. A value of another shape than the type takes stays as it is (a record that is no
+    mapping is left out), for `diff` to say in general words."""
     if value is None or value == "" or value == [] or value == {}:
         return None
     if isinstance(spec_type, ListOf):
@@ -380,7 +381,7 @@ def _field(spec: Field, before: Any, after: Any, about: Words | None, subject: s
     if isinstance(kind, Record):
         return _records(kind, name, before or [], after or [], about, subject)
     shown = [*(before or []), *(after or [])] if isinstance(spec.type, ListOf) else [before, after]
-    if not all(_scalar(v) for v in shown):  # a value of a shape the model no longer takes: said in general words
+    if not all(_scalar(kind, v) for v in shown):  # a value of a shape the model no longer takes: said in general words
         return [(*name, " changed")]
     if isinstance(spec.type, ListOf):
         added = [v for v in after or [] if v not in (before or [])]
@@ -398,9 +399,11 @@ def _field(spec: Field, before: Any, after: Any, about: Words | None, subject: s
     return [(*name, " changed from ", *_values(kind, [before]), " to ", *_values(kind, [after]))]
 
 
-def _scalar(value: Any) -> bool:
-    """True for a value a sentence can show: text, true or false, a period (or nothing)."""
-    return value is None or isinstance(value, (str, bool)) or (isinstance(value, dict) and isinstance(value.get("start"), str))
+def _scalar(kind: FieldType, value: Any) -> bool:
+    """True for a value a sentence can show: text, true or false, a period where the type is one (or nothing)."""
+    if isinstance(value, dict):
+        return isinstance(kind, When) and isinstance(value.get("start"), str)
+    return value is None or isinstance(value, (str, bool))
 
 
 def _values(kind: Any, values: list[Any]) -> Words:
