@@ -1,5 +1,6 @@
 """The history survives odd but valid repositories, and what git says of their commits stays in its field (issue 23,
-items 7 and 11). Every repository is made by the real git in `tmp_path`."""
+items 7 and 11), and old versions that today's data model would refuse (issue 24, goal 5). Every repository is made by
+the real git in `tmp_path`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from microsite import gitlog
 from microsite.gitlog import remedy
 from microsite.history import read_history, unavailable
+from microsite.semdiff import say
 from tests.conftest import MINIMAL, build, minimal_project
 
 LAZARUS = "data/actors/lazarus-group.yml"
@@ -209,3 +211,28 @@ def test_a_build_with_a_commit_dated_after_the_year_9999_says_why_it_has_no_hist
     result = build(root)
     assert result.returncode == 0, result.output
     assert "Traceback" not in result.output and "after the year 9999" in result.output
+
+
+# --------------------------------------------------------------------------- issue 24, goal 5: model changes
+
+
+def test_versions_that_today_s_model_would_refuse_still_say_what_changed(tmp_path: Path) -> None:
+    """An old version with a word the model no longer takes and a key it no longer has is read all the same; the
+    next version says what changed, and no version is a gap."""
+    top = tmp_path / "project"
+    top.mkdir()
+    git(top, "init", "-q", "-b", "main")
+    today = (MINIMAL / LAZARUS).read_text(encoding="utf-8")
+    versions = [today.replace("type: hacking-group\n", "type: gang\nmotto: Hack the planet\n"),
+                today.replace("    status: alleged\n    citations", "    status: reported\n    citations", 1)]
+    for number, text in enumerate(versions):
+        (top / LAZARUS).parent.mkdir(parents=True, exist_ok=True)
+        (top / LAZARUS).write_text(text, encoding="utf-8")
+        git(top, "add", "-A")
+        git(top, "commit", "-q", "-m", f"Version {number}")
+    history = read_history(top)
+    assert [entry.gap for entry in history.entries] == [None, None]
+    assert [[say(line, lambda _: None) for line in entry.lines] for entry in history.entries] == [
+        ["status of 'The Lazarus Group may have used OpenCarrot.' changed from alleged to reported",
+         "type changed from gang to hacking-group"],
+        ["new page"]]

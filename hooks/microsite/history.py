@@ -1,10 +1,11 @@
 """What changed, and when: the git history of data/ as changes per entity, per fact and site-wide.
 
-The history is read by `gitlog` (a fixed number of git processes, whatever its size). Each version is parsed by the
-core's own loader and compared with the one before as data (`semdiff`); a version that does not parse is a gap in
-the history, never an error. Renames (git's, or a new file naming a deleted one among its `former_ids`) continue an
-entity's history. Dates are commit dates; the clock is never read. The first-parent history is the published one: a
-merged branch counts as one change, dated by its merge.
+The history is read by `gitlog` (a fixed number of git processes, whatever its size). Each version is read as plain
+YAML, checked as the loader checks a file (UTF-8, one document, no tags), and compared with the one before as data
+(`semdiff`), with today's data model only naming things: a version that today's model would refuse still says what
+changed. Only a version that is no YAML at all is a gap in the history, never an error. Renames (git's, or a new file
+naming a deleted one among its `former_ids`) continue an entity's history. Dates are commit dates; the clock is never
+read. The first-parent history is the published one: a merged branch counts as one change, dated by its merge.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from .codec import exported
 from .errors import DataError
-from .gitlog import Commit, NoHistory, Touch, clean, head, read_blobs, read_log, refuse_partial_clone
+from .gitlog import Commit, NoHistory, Touch, head, read_blobs, read_log, refuse_partial_clone
 from .load import KIND_BY_FOLDER, compose_bytes
 from .memory import paused_cyclic_gc
-from .model import Entity
-from .schema import Context
-from .semdiff import TRACKED, Version, Words, diff, key, label, plain
+from .model import COMMON_FIELDS, Entity
+from .semdiff import TRACKED, Version, Words, diff, key, label, read_record
 
+TRACKED_RECORDS = {spec.name: spec.inner for spec in COMMON_FIELDS if spec.name in TRACKED}
 RECENT = 300  # file changes (newest first) the Changes page shows; the feed shows the newest FEED_ENTRIES entries
 FEED_ENTRIES = 50
 
@@ -30,29 +34,49 @@ FEED_ENTRIES = 50
 # --------------------------------------------------------------------------- versions
 
 
+NOT_DATA = "this version of the file holds no entity's data"  # a gap's reason, in words for readers
+
+
 @dataclass(frozen=True)
 class Gap:
-    """A version that could not be read with today's data model, and why."""
+    """A version that is no YAML data at all (not text, not YAML, not one mapping), and why, in words for readers."""
 
     reason: str
 
 
 def parse(raw: bytes | None, path: str, renamed: dict[str, str] | None = None) -> Version | Gap:
-    """One version of a data file as the core reads it today, or the gap it leaves. References to entities that
-    were renamed later name them by their last id (`renamed`), so a rename changes only the renamed entity."""
+    """One version of a data file as plain YAML, read with today's model (`semdiff.read_record`), or the gap it
+    leaves when it is no YAML data. References to entities that were renamed later name them by their last id
+    (`renamed`), so a rename changes only the renamed entity."""
     if raw is None:
-        return Gap("the file was too large to be a data file")
-    kind = KIND_BY_FOLDER[path.split("/")[1]]
-    ctx = Context(path)
+        return Gap("this version of the file is too large to be data")
     try:
-        values = kind.record.convert(compose_bytes(raw, path), ctx)
-    except DataError as error:
-        ctx.report(error)
-    except Exception:  # an old version is input: whatever it holds leaves a gap, never a crash
-        return Gap("the file could not be read")
-    if ctx.errors:
-        return Gap(clean(ctx.errors[0].message, 160))
-    return Version(kind, plain(values, renamed))
+        data = plain_yaml(compose_bytes(raw, path))
+    except DataError:
+        return Gap(NOT_DATA)
+    if not isinstance(data, dict):
+        return Gap(NOT_DATA)
+    kind = KIND_BY_FOLDER[path.split("/")[1]]
+    return Version(kind, read_record(kind.record, data, renamed))
+
+
+def plain_yaml(node: yaml.Node) -> Any:
+    """A YAML node tree as plain values: mappings as dicts (a repeated key: its first value), sequences as lists,
+    scalars as text, true or false, or None, as the loader resolves them."""
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if isinstance(name, str) and name not in mapping:
+                mapping[name] = plain_yaml(value_node)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        return [plain_yaml(item) for item in node.value]
+    if node.tag.endswith(":null"):
+        return None
+    if node.tag.endswith(":bool"):
+        return node.value.lower() == "true"
+    return node.value
 
 
 # --------------------------------------------------------------------------- histories
@@ -115,10 +139,10 @@ class Lineage:
     _current: dict[str, ItemHistory] | None = None
 
     def of(self, spec_name: str, item: Any) -> ItemHistory | None:
-        """The history of a fact or relation of the entity as it is now (found by its content)."""
+        """The history of a fact or relation of the entity as it is now (found by its content, as data)."""
         if self._current is None:
             self._current = {f"{name}:{key(h.item)}": h for name, found in self.items.items() for h in found}
-        return self._current.get(f"{spec_name}:{key(plain(item))}")
+        return self._current.get(f"{spec_name}:{key(exported(TRACKED_RECORDS[spec_name], item))}")
 
     def gone(self) -> list[ItemHistory]:
         """Withdrawn facts and relations, newest first, but not one that is back with the same content."""
@@ -276,7 +300,7 @@ def _renamed(touches: list[Touch], versions: dict[str, Version | Gap]) -> list[T
 def _step(lineage: Lineage, touch: Touch, version: Version | Gap | None) -> Entry | None:
     """Apply one version to a lineage; the entry it makes, or None when only the formatting changed."""
     path = (touch.new or touch.old or ("", ""))[0]
-    name = lineage.version.name if lineage.version else Path(path).stem
+    name = (lineage.version.name if lineage.version else "") or Path(path).stem
     if touch.new is None:
         lineage.items, lineage.version = {}, None
         return Entry(touch.commit, path, name, lineage, [("page removed",)])
@@ -287,22 +311,21 @@ def _step(lineage: Lineage, touch: Touch, version: Version | Gap | None) -> Entr
     earlier = lineage.version
     changes = diff(earlier, version)
     if earlier is None and lineage.entries and lineage.entries[-1].lines != [("page removed",)]:
-        changes.lines = [("the first version that can be read with today's data model",)]
+        changes.lines = [("the first version that holds the page's data",)]
     elif earlier is not None and not changes.lines:
         lineage.version = version
         _carry(lineage, version, changes.steps, touch.commit)
         return None
     lineage.version = version
     _carry(lineage, version, changes.steps, touch.commit, new_page=earlier is None)
-    return Entry(touch.commit, path, version.name, lineage, changes.lines)
+    return Entry(touch.commit, path, version.name or name, lineage, changes.lines)
 
 
 def _carry(lineage: Lineage, version: Version, steps: dict[str, list[Any]], commit: Commit, new_page: bool = False) -> None:
     """Carry each fact's and relation's history into the new version, by the pairing the diff made."""
-    record_of = {spec.name: spec.inner for spec in version.kind.record.fields.values() if spec.name in TRACKED}
     items: dict[str, list[ItemHistory]] = {}
     for name in TRACKED:
-        before, after = lineage.items.get(name, []), version.values[name]
+        before, after = lineage.items.get(name, []), version.values.get(name) or []
         found: list[ItemHistory | None] = [None] * len(after)
         for step in steps[name]:
             if step.new is None:
@@ -316,7 +339,7 @@ def _carry(lineage: Lineage, version: Version, steps: dict[str, list[Any]], comm
             elif step.lines:
                 history.corrections.append(Correction(commit, step.own, history.words, history.item.get("status")))
             history.item = after[step.new]
-            history.words = label(record_of[name], history.item, version.name)
+            history.words = label(TRACKED_RECORDS[name], history.item, version.name)
             found[step.new] = history
         items[name] = [h for h in found if h is not None]
     lineage.items = items

@@ -696,6 +696,7 @@ class Field:
     backlink: str | None = None  # for references: the heading of the section listing referrers on the target's page
     on_page: bool = True  # False for fields that steer the site (a key date flag) rather than inform the reader
     stix: str | None = None  # the STIX 2.1 property that carries the value in the downloads, if STIX has one
+    formerly: tuple[str, ...] = ()  # the names the key had before a rename: old versions in the history still read
 
     def __post_init__(self) -> None:
         if self.stix and not self.type.stix_allows(self.stix):

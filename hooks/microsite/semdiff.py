@@ -1,15 +1,17 @@
-"""What changed between two versions of an entity, in words: a diff of the parsed data model, not of YAML lines.
+"""What changed between two versions of an entity, in words: a diff of the parsed YAML, not of its lines.
 
-Versions are compared as plain values (no line numbers), so reformatting, reordering keys or changing quotes
-says nothing. Items of a list are paired across versions before they are compared (a fact by its statement,
-its citations or a close wording; a relation by its type and target), so a reworded fact reads as reworded,
-not as one fact withdrawn and another added. Sentences name entities by id (`Named`); the page that shows them
-puts in the names of the day.
+A version is its plain YAML (mappings, lists, text), read with today's data model only to name things: a key the
+model knows (or knew, by a field's `formerly`) is read as that field, an old word for a choice (a relation type's
+`formerly`) as today's word, a date as a date; a key the model no longer has, or a value of a shape it no longer
+takes, is left out or said in general words, never an error. Versions are compared as plain values (no line
+numbers), so reformatting, reordering keys or changing quotes says nothing. Items of a list are paired across
+versions before they are compared (a fact by its statement, its citations or a close wording; a relation by its type
+and target), so a reworded fact reads as reworded, not as one fact withdrawn and another added. Sentences name
+entities by id (`Named`); the page that shows them puts in the names of the day.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import json
 import re
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import COMMON_FIELDS, RELATION_TYPES, STATUS, Kind
-from .schema import Field, ListOf, PartialDate, Period, Record, Ref, RefTo, Text
+from .schema import DATE, MONTHS, Choice, Date, Field, FieldType, ListOf, Record, RefTo, Text, When
 from .text import ENTITY_LINK, PROSE_TOKEN
 
 LONGEST = 140  # characters of a statement quoted in a sentence
@@ -44,8 +46,9 @@ def say(words: Words, name_of: Callable[[str], str | None]) -> str:
     return "".join(part if isinstance(part, str) else name_of(part.id) or part.id for part in words)
 
 
-def prose_words(text: str, limit: int = LONGEST) -> Words:
-    """A prose field as words: `[[id|label]]` is its label, `[[id]]` the entity, `*x*` plain x; cut at `limit`."""
+def prose_words(text: str, limit: int = LONGEST, start: int = 0) -> Words:
+    """A prose field as words: `[[id|label]]` is its label, `[[id]]` the entity, `*x*` plain x; cut at `limit`
+    characters from `start` (from a later start: after a word's end, with '…' before)."""
     parts: list[str | Named] = []
     last = 0
     for match in PROSE_TOKEN.finditer(text):
@@ -54,11 +57,30 @@ def prose_words(text: str, limit: int = LONGEST) -> Words:
                   else link_label if entity_id else emphasis]
         last = match.end()
     parts.append(text[last:])
+    return _cut(tuple(_SPACES.sub(" ", part) if isinstance(part, str) else part for part in parts), limit, start)
+
+
+def _size(part: str | Named) -> int:
+    return len(part) if isinstance(part, str) else len(part.id)
+
+
+def _cut(parts: Words, limit: int, start: int = 0) -> Words:
+    """Words cut to `limit` characters from `start` (an entity counts as long as its id)."""
+    if start:
+        position, kept = 0, []
+        for part in parts:
+            size = _size(part)
+            if kept or position + size > start:
+                if not kept and isinstance(part, str) and position < start:
+                    tail = part[start - position:]  # from a word's start: the rest of a word cut in two is left out
+                    part = tail if part[start - position - 1] == " " else tail.partition(" ")[2]
+                kept.append(part)
+            position += size
+        parts = ("…", *kept)
     words: list[str | Named] = []
     length = 0
     for part in parts:
-        part = _SPACES.sub(" ", part) if isinstance(part, str) else part
-        size = len(part) if isinstance(part, str) else len(part.id)
+        size = _size(part)
         if length + size > limit:
             words.append(part[: limit - length].rstrip() + "…" if isinstance(part, str) else "…")
             break
@@ -68,24 +90,102 @@ def prose_words(text: str, limit: int = LONGEST) -> Words:
     return tuple(words)
 
 
-def plain(value: Any, renamed: dict[str, str] | None = None) -> Any:
-    """A parsed value without its places in the file: records as dicts, references as ids (an id in `renamed`
-    as the id it has now, in prose links too), dates as text."""
+def reworded(before: str, after: str, limit: int = LONGEST) -> tuple[Words, Words]:
+    """Two wordings of one text, each cut to `limit` characters around where they first differ, so that what
+    changed shows in both, with a little of what comes before it."""
+    old, new = prose_words(before, len(before)), prose_words(after, len(after))
+    same = 0
+    for a, b in zip(_flat(old), _flat(new), strict=False):
+        if a != b:
+            break
+        same += 1
+    longest = max(sum(map(_size, old)), sum(map(_size, new)))
+    start = 0 if longest <= limit or same < limit - limit // 4 else same - limit // 3
+    return _cut(old, limit, start), _cut(new, limit, start)
+
+
+def _flat(words: Words) -> Iterator[str | Named]:
+    """Words character by character (an entity as many times as its id is long), to find where two differ."""
+    for part in words:
+        yield from part if isinstance(part, str) else [part] * len(part.id)
+
+
+# --------------------------------------------------------------------------- reading a version
+
+
+def read_record(record: Record, data: dict[Any, Any], renamed: dict[str, str] | None = None) -> dict[str, Any]:
+    """The plain YAML of a record as today's model names it: every field of the record by its name (a key under a
+    name the field had before, in its `formerly`, too), absent ones at their default; a key the model does not know
+    is left out. Values are read by `read_value`. The same form as `codec.exported` gives of a parsed record."""
     renamed = renamed or {}
-    if isinstance(value, Ref):
-        return renamed.get(value.id, value.id)
-    if isinstance(value, str) and renamed and "[[" in value:
-        return ENTITY_LINK.sub(lambda m: m.group(0).replace(m.group(1), renamed.get(m.group(1), m.group(1)), 1), value)
-    if isinstance(value, (PartialDate, Period)):
-        return value.human()
-    if isinstance(value, list):
-        return [plain(item, renamed) for item in value]
-    if isinstance(value, dict):
-        return {key: plain(item, renamed) for key, item in value.items()}
-    if dataclasses.is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name), renamed) for f in dataclasses.fields(value)
-                if f.name not in ("location", "places")}
-    return value
+    values: dict[str, Any] = {}
+    for spec in record.fields.values():
+        for name in (spec.name, *spec.formerly):
+            if name in data and (value := read_value(spec.type, data[name], renamed)) is not None:
+                values[spec.name] = value
+                break
+        else:
+            values[spec.name] = spec.default() if callable(spec.default) else spec.default
+    return values
+
+
+def read_value(spec_type: FieldType, value: Any, renamed: dict[str, str]) -> Any:
+    """A plain YAML value as a field of the type holds it, as the loader would read it: text with its spaces folded
+    (prose only trimmed), an old word for a choice as today's, a date as ISO text, a reference as the id the entity
+    has now; None when empty. A value of another shape than the type takes stays as it is (a record that is no
+    mapping is left out), for `diff` to say in general words."""
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(spec_type, ListOf):
+        items = [read_value(spec_type.item, item, renamed) for item in (value if isinstance(value, list) else [value])]
+        return [item for item in items if item is not None] or None
+    if isinstance(spec_type, When):
+        return read_record(spec_type.record, value, renamed) if isinstance(value, dict) else {
+            "start": _iso(value), "qualifier": None, "end": None}
+    if isinstance(spec_type, Record):
+        return read_record(spec_type, value, renamed) if isinstance(value, dict) else None
+    if isinstance(spec_type, Date):
+        return _iso(value)
+    if not isinstance(value, str):
+        return value
+    if isinstance(spec_type, Text) and spec_type.prose:
+        text = value.strip()
+        return ENTITY_LINK.sub(lambda m: m.group(0).replace(m.group(1), renamed.get(m.group(1), m.group(1)), 1),
+                               text) if renamed and "[[" in text else text
+    text = " ".join(value.split())
+    if isinstance(spec_type, RefTo):
+        return renamed.get(text, text)
+    return spec_type.aliases.get(text, text) if isinstance(spec_type, Choice) else text
+
+
+def _iso(value: Any) -> Any:
+    """A date as ISO text to the year, month or day ('2023-08-07'); what is no date stays as it is."""
+    match = DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    return "-".join(part for part in match.groups() if part) if match else value
+
+
+def date_text(value: Any) -> str:
+    """An ISO date as readers read it: '7 August 2023', 'May 2022', '2021' (what is no date, as it is)."""
+    match = DATE.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        return str(value)
+    year, month, day = (int(part) if part else 0 for part in match.groups())
+    if not year or month > 12:
+        return value
+    return " ".join(str(part) for part in (day, MONTHS[month - 1] if month else 0, year) if part)
+
+
+def period_text(value: Any) -> str:
+    """A period as readers read it: '7 August 2023', 'late 2021 – May 2022', 'mid-May 2022'."""
+    if not isinstance(value, dict):
+        return date_text(value)
+    start, qualifier, end = value.get("start"), value.get("qualifier"), value.get("end")
+    text = date_text(start)
+    if qualifier == "mid" and isinstance(start, str) and len(start) == 7:
+        text = f"mid-{text}"
+    elif isinstance(qualifier, str):
+        text = f"{qualifier} {text}"
+    return f"{text} – {date_text(end)}" if end else text
 
 
 def key(value: Any) -> str:
@@ -101,12 +201,10 @@ class Version:
     values: dict[str, Any]
 
     @property
-    def id(self) -> str:
-        return self.values["id"]
-
-    @property
     def name(self) -> str:
-        return self.values["name"]
+        """Its name, or '' for a version that has none."""
+        name = self.values.get("name")
+        return name if isinstance(name, str) else ""
 
 
 @dataclass(frozen=True)
@@ -143,14 +241,20 @@ WORDING = {"fact": "statement", "position": "claim"}
 def label(record: Record, item: dict[str, Any], subject: str) -> Words:
     """How a sentence refers to an item: a fact by its statement, a relation as a sentence, a citation by source."""
     if record.description == "relation":
-        return (subject, f" {RELATION_TYPES[item['type']].forward} ", Named(item["target"]))
+        relation = RELATION_TYPES.get(item["type"]) if isinstance(item["type"], str) else None
+        return (subject, f" {relation.forward} " if relation else " is related to ", *_named(item["target"]))
     if record.description == "citation":
-        return (Named(item["source"]),)
+        return _named(item["source"], "a source")
     wording = WORDING.get(record.description)
     if wording:
-        return prose_words(item[wording])
+        return prose_words(item[wording]) if isinstance(item[wording], str) else (record.description,)
     text = next((v for v in item.values() if isinstance(v, str)), record.description)
     return prose_words(text, 80)
+
+
+def _named(value: Any, otherwise: str = "another page") -> Words:
+    """An entity by its id, if `value` is one (an old version may hold another shape)."""
+    return (Named(value),) if isinstance(value, str) else (otherwise,)
 
 
 def quoted(words: Words) -> Words:
@@ -192,9 +296,9 @@ def _close(old: list[dict[str, Any]], new: list[dict[str, Any]], left: list[int]
            wording: str) -> list[tuple[int | None, int | None]]:
     """Pairs of the closest wordings that are at least SIMILAR; removes them from `left` and `right`."""
     scored = []
-    words = {j: new[j][wording].lower().split() for j in right}
+    words = {j: str(new[j][wording]).lower().split() for j in right}
     for i in left:
-        matcher = difflib.SequenceMatcher(None, b=old[i][wording].lower().split())  # word by word: fast, and fair
+        matcher = difflib.SequenceMatcher(None, b=str(old[i][wording]).lower().split())  # word by word: fast, and fair
         for j in right:
             matcher.set_seq1(words[j])
             if matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR:
@@ -218,20 +322,21 @@ def diff(old: Version | None, new: Version | None) -> Diff:
         return result
     if old is None:
         result.lines.append(("new page",))
-        result.steps = {name: [Step(None, j) for j in range(len(new.values[name]))] for name in TRACKED}
+        result.steps = {name: [Step(None, j) for j in range(len(new.values.get(name) or []))] for name in TRACKED}
         return result
     if old.kind is not new.kind:
         result.lines.append((f"moved from {old.kind.title} to {new.kind.title}",))
     specs = [*COMMON_FIELDS, *(new.kind.fields if old.kind is new.kind else ())]
+    subject = new.name or old.name
     for spec in specs:
         before, after = old.values.get(spec.name), new.values.get(spec.name)
         if spec.name in NOTES:
             continue
         if spec.name in TRACKED:
-            steps = result.steps[spec.name] = _tracked(spec, before, after, new.name)
+            steps = result.steps[spec.name] = _tracked(spec, before or [], after or [], subject)
             result.lines += [line for step in steps for line in step.lines]
         elif before != after:
-            result.lines += _field(spec, before, after, None, new.name)
+            result.lines += _field(spec, before, after, None, subject)
     return result
 
 
@@ -260,9 +365,9 @@ def _record(record: Record, old: dict[str, Any], new: dict[str, Any], subject: s
         before, after = old.get(spec.name), new.get(spec.name)
         if before == after or spec.name in NOTES:
             continue
-        if spec.name == WORDING.get(record.description):
-            yield (f"{record.description} reworded: ", *quoted(prose_words(after)), " (was ",
-                   *quoted(prose_words(before)), ")")
+        if spec.name == WORDING.get(record.description) and isinstance(before, str) and isinstance(after, str):
+            was, now = reworded(before, after)
+            yield (f"{record.description} reworded: ", *quoted(now), " (was ", *quoted(was), ")")
         else:
             yield from _field(spec, before, after, about, subject)
 
@@ -275,6 +380,9 @@ def _field(spec: Field, before: Any, after: Any, about: Words | None, subject: s
         return _citations(spec, before, after, about)
     if isinstance(kind, Record):
         return _records(kind, name, before or [], after or [], about, subject)
+    shown = [*(before or []), *(after or [])] if isinstance(spec.type, ListOf) else [before, after]
+    if not all(_scalar(kind, v) for v in shown):  # a value of a shape the model no longer takes: said in general words
+        return [(*name, " changed")]
     if isinstance(spec.type, ListOf):
         added = [v for v in after or [] if v not in (before or [])]
         gone = [v for v in before or [] if v not in (after or [])]
@@ -291,12 +399,24 @@ def _field(spec: Field, before: Any, after: Any, about: Words | None, subject: s
     return [(*name, " changed from ", *_values(kind, [before]), " to ", *_values(kind, [after]))]
 
 
+def _scalar(kind: FieldType, value: Any) -> bool:
+    """True for a value a sentence can show: text, true or false, a period where the type is one (or nothing)."""
+    if isinstance(value, dict):
+        return isinstance(kind, When) and isinstance(value.get("start"), str)
+    return value is None or isinstance(value, (str, bool))
+
+
 def _values(kind: Any, values: list[Any]) -> Words:
-    """Values in a sentence: entities by name, text quoted, other values (dates, choices) as they are."""
+    """Values in a sentence: entities by name, text quoted, dates as readers write them, other values (choices) as
+    they are."""
     words: list[str | Named] = []
     for number, value in enumerate(values):
         words += [", "] if number else []
-        if isinstance(kind, RefTo):
+        if isinstance(kind, When):
+            words.append(period_text(value))
+        elif isinstance(kind, Date):
+            words.append(date_text(value))
+        elif isinstance(kind, RefTo):
             words.append(Named(value))
         elif isinstance(kind, Text) and not isinstance(value, bool):
             words += quoted(prose_words(str(value), 80))
@@ -315,15 +435,15 @@ def _citations(spec: Field, before: Any, after: Any, about: Words | None) -> lis
     lines: list[Words] = []
     for i, j in pair(record, old, new):
         if i is None:
-            lines.append(("new source cited", *what, ": ", Named(new[j]["source"])))
+            lines.append(("new source cited", *what, ": ", *_named(new[j]["source"], "a source")))
         elif j is None:
-            lines.append(("source no longer cited", *what, ": ", Named(old[i]["source"])))
+            lines.append(("source no longer cited", *what, ": ", *_named(old[i]["source"], "a source")))
         elif old[i] != new[j]:
-            lines.append(("citation of ", Named(new[j]["source"]), " changed", *what))
+            lines.append(("citation of ", *_named(new[j]["source"], "a source"), " changed", *what))
     return lines
 
 
-def _records(record: Record, name: str, before: list[Any], after: list[Any], about: Words | None,
+def _records(record: Record, name: Words, before: list[Any], after: list[Any], about: Words | None,
              subject: str) -> list[Words]:
     """Items of a list of records (aliases, positions, indicators) added, removed or changed."""
     where = (" in ", *quoted(about)) if about else ()
@@ -335,5 +455,5 @@ def _records(record: Record, name: str, before: list[Any], after: list[Any], abo
             lines.append((f"{record.description} removed", *where, ": ", *quoted(label(record, before[i], subject))))
         elif before[i] != after[j]:
             inner = list(_record(record, before[i], after[j], subject))
-            lines += inner or [(f"{name} changed", *where)]
+            lines += inner or [(*name, " changed", *where)]
     return lines
