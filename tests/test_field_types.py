@@ -131,3 +131,49 @@ def test_records_are_known_by_their_role_not_their_name() -> None:
     assert not Field("sources", ListOf(Record("citation", ())), "").cites
     assert [spec.name for spec in KINDS["event"].fields if spec.cites] == ["citations"]
     assert TECHNIQUES.item.role is Role.TECHNIQUE
+
+
+class Say:
+    def word(self, text: str) -> tuple[str, ...]:
+        return (text,)
+
+    def quote(self, text: str) -> tuple[str, ...]:
+        return ("'", text, "'")
+
+    def name(self, entity_id: str) -> tuple[str, ...]:
+        return (f"<{entity_id}>",)
+
+
+RENAMED = {"lazarus": "lazarus-group"}
+# type, a value of an old version as plain YAML, how the type reads it, how a change note says that
+OLD: list[tuple[str, Any, Any, Any, tuple[str, ...]]] = [
+    ("text", Text(), "a \n b", "a b", ("'", "a b", "'")),
+    ("prose follows a renamed link", Text(prose=True), " see [[lazarus]] ", "see [[lazarus-group]]",
+     ("'", "see [[lazarus-group]]", "'")),
+    ("an old word of a choice", Choice({"used": ""}, {"deployed": "used"}), "deployed", "used", ("used",)),
+    ("a year YAML read as a number", Date(), 2021, "2021", ("2021",)),
+    ("a date", Date(), "2022-05-07", "2022-05-07", ("7 May 2022",)),
+    ("a period written as a date", When(), "2021", {"start": "2021", "qualifier": None, "end": None}, ("2021",)),
+    ("a renamed reference", RefTo(), "lazarus", "lazarus-group", ("<lazarus-group>",)),
+    ("true", Flag(), True, True, ("true",)),
+]
+
+
+@pytest.mark.parametrize(("field_type", "old", "read", "said"), [o[1:] for o in OLD], ids=[o[0] for o in OLD])
+def test_a_field_type_reads_and_says_a_value_of_an_old_version(field_type, old, read, said) -> None:
+    assert field_type.read_old(old, RENAMED) == read
+    assert field_type.sayable(read)
+    assert field_type.said(read, Say()) == said
+
+
+def test_an_old_value_of_another_shape_is_kept_for_a_general_change_note() -> None:
+    assert Text().read_old(["a", "list"], {}) == ["a", "list"] and not Text().sayable(["a", "list"])
+    assert ListOf(Text()).read_old("one", {}) == ["one"]
+    assert Record("x", (Field("a", Text(), ""),)).read_old("not a mapping", {}) is None
+    assert Text().read_old("", {}) is None and ListOf(Text()).read_old([], {}) is None
+
+
+def test_an_old_record_is_read_under_its_fields_former_names_and_forgets_unknown_keys() -> None:
+    record = Record("x", (Field("title", Text(), "", formerly=("headline",)), Field("tags", ListOf(Text()), "",
+                                                                                    default=list)))
+    assert record.read_old({"headline": "Hi", "gone": 1}, {}) == {"title": "Hi", "tags": []}

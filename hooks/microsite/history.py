@@ -18,7 +18,6 @@ from typing import Any
 
 import yaml
 
-from .codec import exported
 from .errors import DataError
 from .gitlog import Commit, NoHistory, Touch, head, read_blobs, read_log, refuse_partial_clone
 from .load import KIND_BY_FOLDER, compose_bytes
@@ -142,7 +141,7 @@ class Lineage:
         """The history of a fact or relation of the entity as it is now (found by its content, as data)."""
         if self._current is None:
             self._current = {f"{name}:{key(h.item)}": h for name, found in self.items.items() for h in found}
-        return self._current.get(f"{spec_name}:{key(exported(TRACKED_RECORDS[spec_name], item))}")
+        return self._current.get(f"{spec_name}:{key(TRACKED_RECORDS[spec_name].exported(item))}")
 
     def gone(self) -> list[ItemHistory]:
         """Withdrawn facts and relations, newest first, but not one that is back with the same content."""

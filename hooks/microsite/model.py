@@ -256,7 +256,7 @@ CITATION = Record("citation", (
     Field("quote", Text(), "the words of the source, verbatim (garbles included)", required=True),
     Field("locator", Text(), "where in the source: page, section or paragraph"),
     Field("translation", Text(), "an English translation of the quote, when the source is not in English"),
-), Citation, help="A source id and a verbatim quote from it.", role=Role.CITATION)
+), Citation, help="A source id and a verbatim quote from it.", role=Role.CITATION, identity=(("source", "quote"), ("source",)))
 CITATIONS = ListOf(CITATION)
 STATUS = Certainty()
 CORRECTIONS = ListOf(Record("correction", (
@@ -267,7 +267,7 @@ CORRECTIONS = ListOf(Record("correction", (
 POSITION = Record("position", (
     Field("claim", Text(prose=True), "what this side says, in clean English", required=True),
     Field("citations", ListOf(CITATION, 1), "the sources of this side", required=True),
-), Position)
+), Position, identity=(("claim",), ("citations",)), wording="claim")
 FACT = Record("fact", (
     Field("statement", Text(prose=True), "the fact in clean English; keep the source's hedges", required=True),
     Field("status", STATUS, "how certain the sources are", required=True),
@@ -280,7 +280,7 @@ FACT = Record("fact", (
     {"if": {"properties": {"positions": _SOME}, "required": ["positions"]},
      "then": {"properties": {"status": {"const": "disputed"}}}},
     {"anyOf": [{"properties": {key: _SOME}, "required": [key]} for key in ("citations", "positions")]},
-))
+), identity=(("statement",), ("citations",)), wording="statement")
 RELATION = Record("relation", (
     Field("type", Choice({k: f"{v.forward} / {v.inverse}" for k, v in RELATION_TYPES.items()},
                          {old: k for k, v in RELATION_TYPES.items() for old in v.formerly}),
@@ -290,14 +290,14 @@ RELATION = Record("relation", (
     Field("note", Text(prose=True), "a short qualification shown with the relation"),
     Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes", required=True),
     Field("corrections", CORRECTIONS, "what was corrected in this relation, and when, for readers", default=list),
-), Relation)
+), Relation, role=Role.RELATION, identity=(("type", "target"), ("target",), ("citations",)))
 ALIAS = Record("alias", (
     Field("name", Text(), "the other name, in its own script", required=True),
     Field("lang", Text(), "language code of the name, e.g. ru, ko, de"),
     Field("named_by", Text(), "who coined the name (the vendor or agency that named a group), where a source says so"),
     Field("used_by", Text(), "who uses this name without having coined it, where a source says so"),
     Field("citations", CITATIONS, "sources for the name", default=list),
-), Alias)
+), Alias, identity=(("name",),))
 
 @dataclass(frozen=True)
 class IndicatorType:
@@ -417,7 +417,7 @@ INDICATORS = ListOf(IndicatorRecord("indicator list", (
     Field("active", When(), "when the source saw them in use: 2022-01, or start, qualifier and end (2022-05); "
           "leave it out where the source gives no time"),
     Field("citation", CITATION, "the source that published them, with its words", required=True),
-), IndicatorList, role=Role.INDICATORS))
+), IndicatorList, role=Role.INDICATORS, identity=(("type",),)))
 
 # --------------------------------------------------------------------------- ATT&CK techniques
 
@@ -465,7 +465,7 @@ ATTACK_ID = Text(re.compile(r"[GS][0-9]{4}"), "write the ATT&CK id of a group (G
 UNCITED = Record("uncited passage", (
     Field("passage", Text(), "the passage, verbatim from the archived text", required=True),
     Field("reason", Text(), "why no fact cites it, e.g. 'photo credit' or 'section heading'", required=True),
-), Uncited)
+), Uncited, identity=(("passage",),))
 
 # --------------------------------------------------------------------------- kinds
 

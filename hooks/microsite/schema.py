@@ -145,6 +145,37 @@ def closest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     return close[0] if close else None
 
 
+def iso_text(value: Any) -> Any:
+    """A date of a plain YAML value as ISO text to the year, month or day ('2023-08-07', YAML's 2021 too); what is
+    no date stays as it is."""
+    match = DATE.fullmatch(str(value).strip()) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    return "-".join(part for part in match.groups() if part) if match else value
+
+
+def date_text(value: Any) -> str:
+    """An ISO date as readers read it: '7 August 2023', 'May 2022', '2021' (what is no date, as it is)."""
+    match = DATE.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        return str(value)
+    year, month, day = (int(part) if part else 0 for part in match.groups())
+    if not year or month > 12:
+        return value
+    return " ".join(str(part) for part in (day, MONTHS[month - 1] if month else 0, year) if part)
+
+
+def period_text(value: Any) -> str:
+    """A period as readers read it: '7 August 2023', 'late 2021 – May 2022', 'mid-May 2022'."""
+    if not isinstance(value, dict):
+        return date_text(value)
+    start, qualifier, end = value.get("start"), value.get("qualifier"), value.get("end")
+    text = date_text(start)
+    if qualifier == "mid" and isinstance(start, str) and len(start) == 7:
+        text = f"mid-{text}"
+    elif isinstance(qualifier, str):
+        text = f"{qualifier} {text}"
+    return f"{text} – {date_text(end)}" if end else text
+
+
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """A 'did you mean' phrase for the closest choice, or ''."""
     match = closest(word, choices)
@@ -208,10 +239,19 @@ class StixRefs(Protocol):
     def name_of(self, entity_id: str) -> str: ...
 
 
+class Sayer(Protocol):
+    """What a field type needs to say a plain value in a change note: words as they are, a quote, an entity's name."""
+
+    def word(self, text: str) -> tuple[Any, ...]: ...
+    def quote(self, text: str) -> tuple[Any, ...]: ...
+    def name(self, entity_id: str) -> tuple[Any, ...]: ...
+
+
 class Role(enum.Enum):
     """What a record is to the rest of the site, whatever its name in messages."""
 
     CITATION = "a source cited with a verbatim quote"
+    RELATION = "a typed relation to another entity, said as a sentence"
     TECHNIQUE = "an ATT&CK technique, exported as a 'uses' relationship"
     INDICATORS = "indicators of compromise, exported as STIX indicators"
 
@@ -226,6 +266,8 @@ class FieldType:
 
     description = "value"
     plain = True  # shown as it is (text, a date, an id), not a record of its own keys
+    many = False  # a list of values
+    prose = False  # text with light markup
     role: Role | None = None
 
     @property
@@ -265,6 +307,28 @@ class FieldType:
     def stix_allows(self, prop: str) -> bool:
         """Whether a value of this type can stand in the STIX property `prop` (or 'description', a line of it)."""
         return True
+
+    # An old version of a data file, in the history, is plain YAML that today's model may no longer accept: it is
+    # read into the form `exported` gives (`read_old`), whatever its shape, and said in change notes (`said`).
+
+    def read_old(self, value: Any, renamed: dict[str, str]) -> Any:
+        """A plain YAML value of an old version as a value of this type would be exported, as far as it can be
+        (`renamed`: entity ids as they are now, by former id); None when empty. A value of another shape stays as
+        it is, for the change note to say in general words."""
+        if value is None or value == "" or value == [] or value == {}:
+            return None
+        return self._read_old(value, renamed) if isinstance(value, str) else value
+
+    def _read_old(self, value: str, renamed: dict[str, str]) -> Any:
+        return " ".join(value.split())
+
+    def sayable(self, value: Any) -> bool:
+        """True for a plain value a change note can show: text, true or false (or nothing)."""
+        return value is None or isinstance(value, (str, bool))
+
+    def said(self, value: Any, say: Sayer) -> tuple[Any, ...]:
+        """A plain value (as `read_old` gives it) in a change note."""
+        return say.word(str(value).lower() if isinstance(value, bool) else str(value))
 
     def stix_value(self, value: Any, prop: str, refs: StixRefs) -> Any:
         return self.stix_item(value, prop, refs)
@@ -309,6 +373,17 @@ class Text(FieldType):
 
     def shown(self, value: str, page: Writer) -> str:
         return page.prose(value) if self.prose else page.escape(self.words(value, lambda entity_id: entity_id))
+
+    def _read_old(self, value: str, renamed: dict[str, str]) -> str:
+        if not self.prose:
+            return super()._read_old(value, renamed)
+        text = value.strip()  # prose: links to renamed entities follow them
+        if not renamed or "[[" not in text:
+            return text
+        return ENTITY_LINK.sub(lambda m: m.group(0).replace(m.group(1), renamed.get(m.group(1), m.group(1)), 1), text)
+
+    def said(self, value: Any, say: Sayer) -> tuple[Any, ...]:
+        return super().said(value, say) if isinstance(value, bool) else say.quote(str(value))
 
 
 # Language names for readers, by the codes data files use.
@@ -458,6 +533,10 @@ class Choice(FieldType):
         """A declared word as readers read it: 'hacking-group' is 'hacking group'."""
         return value.replace("-", " ")
 
+    def _read_old(self, value: str, renamed: dict[str, str]) -> str:
+        text = super()._read_old(value, renamed)
+        return self.aliases.get(text, text)  # an old word as today's
+
 
 class Flag(FieldType):
     """true or false."""
@@ -524,6 +603,12 @@ class Date(FieldType):
     def words(self, value: PartialDate, name_of: NameOf) -> str:
         return value.human()
 
+    def read_old(self, value: Any, renamed: dict[str, str]) -> Any:
+        return None if value is None or value == "" else iso_text(value)  # YAML may have read 2021 as a number
+
+    def said(self, value: Any, say: Sayer) -> tuple[Any, ...]:
+        return say.word(date_text(value))
+
     def stix_item(self, value: PartialDate, prop: str, refs: StixRefs) -> str:
         """The first moment the date may mean, as a STIX timestamp (UTC, milliseconds, 'Z')."""
         year, month, day = value.bounds()[0]
@@ -566,6 +651,17 @@ class When(FieldType):
     def stix_allows(self, prop: str) -> bool:
         return prop == "description"  # a period has no STIX property: 'first_seen' would lose its end and precision
 
+    def read_old(self, value: Any, renamed: dict[str, str]) -> Any:
+        if isinstance(value, dict):
+            return self.record.read_old(value, renamed)
+        return None if value is None or value == "" else {"start": iso_text(value), "qualifier": None, "end": None}
+
+    def sayable(self, value: Any) -> bool:
+        return isinstance(value.get("start"), str) if isinstance(value, dict) else super().sayable(value)
+
+    def said(self, value: Any, say: Sayer) -> tuple[Any, ...]:
+        return say.word(period_text(value))
+
 
 def _check_period(values: dict[str, Any], where: Location) -> None:
     end = values["end"]
@@ -607,6 +703,13 @@ class RefTo(FieldType):
     def shown(self, value: Ref, page: Writer) -> str:
         return page.link(value)
 
+    def _read_old(self, value: str, renamed: dict[str, str]) -> str:
+        text = super()._read_old(value, renamed)
+        return renamed.get(text, text)
+
+    def said(self, value: Any, say: Sayer) -> tuple[Any, ...]:
+        return say.name(value)
+
     def stix_item(self, value: Ref, prop: str, refs: StixRefs) -> str:
         """In a STIX reference (`*_ref`, `*_refs`), the entity's STIX id; in any other property, its name."""
         return refs.stix_ref(value.id) if prop.endswith(("_ref", "_refs")) else refs.name_of(value.id)
@@ -626,9 +729,15 @@ class ListOf(FieldType):
         self.unique = unique
         self.description = f"list of {item.description}"
 
+    many = True
+
     @property
     def inner(self) -> FieldType:
         return self.item
+
+    def read_old(self, value: Any, renamed: dict[str, str]) -> Any:
+        items = [self.item.read_old(item, renamed) for item in (value if isinstance(value, list) else [value])]
+        return [item for item in items if item is not None] or None
 
     def each(self, value: list[Any] | None) -> list[Any]:
         return value or []
@@ -728,11 +837,16 @@ class Record(FieldType):
 
     def __init__(self, name: str, fields: tuple[Field, ...], cls: type | None = None,
                  check: Check | None = None, help: str = "", rules: tuple[dict[str, Any], ...] = (),
-                 role: Role | None = None) -> None:
+                 role: Role | None = None, identity: tuple[tuple[str, ...], ...] = (), wording: str | None = None,
+                 ) -> None:
         """`rules` say in JSON Schema what `check` says, as far as JSON Schema can (for the editors); `role` says
-        what the record is to the rest of the site (a citation, say), whatever its name in messages."""
+        what the record is to the rest of the site (a citation, say), whatever its name in messages. Across two
+        versions of a file, an item is recognised by the keys of `identity` (tried in turn), then by a close
+        `wording` (the field whose text words it: a fact's statement)."""
         self.description = name
         self.role = role
+        self.identity = identity
+        self.wording = wording
         self.fields = {f.name: f for f in fields}
         self.cls = cls
         self.check = check
@@ -823,6 +937,21 @@ class Record(FieldType):
 
     def stix_allows(self, prop: str) -> bool:
         return self.role is Role.TECHNIQUE and prop == "uses"  # other records are objects of their own, or lines
+
+    def read_old(self, value: Any, renamed: dict[str, str]) -> dict[str, Any] | None:
+        """Every field by its name (a key under a name the field had before, in its `formerly`, too), absent ones
+        at their default; a key the model does not know is left out; not a mapping: nothing."""
+        if not isinstance(value, dict):
+            return None
+        values: dict[str, Any] = {}
+        for spec in self.fields.values():
+            for name in (spec.name, *spec.formerly):
+                if name in value and (read := spec.type.read_old(value[name], renamed)) is not None:
+                    values[spec.name] = read
+                    break
+            else:
+                values[spec.name] = spec.default() if callable(spec.default) else spec.default
+        return values
 
 
 def _nullable(present: bool, schema: dict[str, Any]) -> dict[str, Any]:

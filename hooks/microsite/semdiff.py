@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import COMMON_FIELDS, RELATION_TYPES, STATUS, Kind
-from .schema import DATE, MONTHS, Choice, Date, Field, FieldType, ListOf, Record, RefTo, Text, When
-from .text import ENTITY_LINK, PROSE_TOKEN
+from .schema import Field, FieldType, Record, Role
+from .text import PROSE_TOKEN
 
 LONGEST = 140  # characters of a statement quoted in a sentence
 SIMILAR = 0.6  # two wordings at least this alike are one fact reworded
@@ -114,78 +114,9 @@ def _flat(words: Words) -> Iterator[str | Named]:
 
 
 def read_record(record: Record, data: dict[Any, Any], renamed: dict[str, str] | None = None) -> dict[str, Any]:
-    """The plain YAML of a record as today's model names it: every field of the record by its name (a key under a
-    name the field had before, in its `formerly`, too), absent ones at their default; a key the model does not know
-    is left out. Values are read by `read_value`. The same form as `codec.exported` gives of a parsed record."""
-    renamed = renamed or {}
-    values: dict[str, Any] = {}
-    for spec in record.fields.values():
-        for name in (spec.name, *spec.formerly):
-            if name in data and (value := read_value(spec.type, data[name], renamed)) is not None:
-                values[spec.name] = value
-                break
-        else:
-            values[spec.name] = spec.default() if callable(spec.default) else spec.default
-    return values
-
-
-def read_value(spec_type: FieldType, value: Any, renamed: dict[str, str]) -> Any:
-    """A plain YAML value as a field of the type holds it, as the loader would read it: text with its spaces folded
-    (prose only trimmed), an old word for a choice as today's, a date as ISO text, a reference as the id the entity
-    has now; None when empty. A value of another shape than the type takes stays as it is (a record that is no
-    mapping is left out), for `diff` to say in general words."""
-    if value is None or value == "" or value == [] or value == {}:
-        return None
-    if isinstance(spec_type, ListOf):
-        items = [read_value(spec_type.item, item, renamed) for item in (value if isinstance(value, list) else [value])]
-        return [item for item in items if item is not None] or None
-    if isinstance(spec_type, When):
-        return read_record(spec_type.record, value, renamed) if isinstance(value, dict) else {
-            "start": _iso(value), "qualifier": None, "end": None}
-    if isinstance(spec_type, Record):
-        return read_record(spec_type, value, renamed) if isinstance(value, dict) else None
-    if isinstance(spec_type, Date):
-        return _iso(value)
-    if not isinstance(value, str):
-        return value
-    if isinstance(spec_type, Text) and spec_type.prose:
-        text = value.strip()
-        return ENTITY_LINK.sub(lambda m: m.group(0).replace(m.group(1), renamed.get(m.group(1), m.group(1)), 1),
-                               text) if renamed and "[[" in text else text
-    text = " ".join(value.split())
-    if isinstance(spec_type, RefTo):
-        return renamed.get(text, text)
-    return spec_type.aliases.get(text, text) if isinstance(spec_type, Choice) else text
-
-
-def _iso(value: Any) -> Any:
-    """A date as ISO text to the year, month or day ('2023-08-07'); what is no date stays as it is."""
-    match = DATE.fullmatch(value.strip()) if isinstance(value, str) else None
-    return "-".join(part for part in match.groups() if part) if match else value
-
-
-def date_text(value: Any) -> str:
-    """An ISO date as readers read it: '7 August 2023', 'May 2022', '2021' (what is no date, as it is)."""
-    match = DATE.fullmatch(value) if isinstance(value, str) else None
-    if not match:
-        return str(value)
-    year, month, day = (int(part) if part else 0 for part in match.groups())
-    if not year or month > 12:
-        return value
-    return " ".join(str(part) for part in (day, MONTHS[month - 1] if month else 0, year) if part)
-
-
-def period_text(value: Any) -> str:
-    """A period as readers read it: '7 August 2023', 'late 2021 – May 2022', 'mid-May 2022'."""
-    if not isinstance(value, dict):
-        return date_text(value)
-    start, qualifier, end = value.get("start"), value.get("qualifier"), value.get("end")
-    text = date_text(start)
-    if qualifier == "mid" and isinstance(start, str) and len(start) == 7:
-        text = f"mid-{text}"
-    elif isinstance(qualifier, str):
-        text = f"{qualifier} {text}"
-    return f"{text} – {date_text(end)}" if end else text
+    """The plain YAML of a record as today's model names it (`Record.read_old`): the same form as a record type's
+    `exported` gives of a parsed record."""
+    return record.read_old(data, renamed or {}) or {}
 
 
 def key(value: Any) -> str:
@@ -225,27 +156,14 @@ class Diff:
     steps: dict[str, list[Step]] = field(default_factory=dict)
 
 
-# How items of each record are recognised in another version: the keys tried in turn, then a close wording.
-IDENTITY: dict[str, tuple[tuple[str, ...], ...]] = {
-    "fact": (("statement",), ("citations",)),
-    "position": (("claim",), ("citations",)),
-    "relation": (("type", "target"), ("target",), ("citations",)),
-    "alias": (("name",),),
-    "citation": (("source", "quote"), ("source",)),
-    "indicator list": (("type",),),
-    "uncited passage": (("passage",),),
-}
-WORDING = {"fact": "statement", "position": "claim"}
-
-
 def label(record: Record, item: dict[str, Any], subject: str) -> Words:
     """How a sentence refers to an item: a fact by its statement, a relation as a sentence, a citation by source."""
-    if record.description == "relation":
+    if record.role is Role.RELATION:
         relation = RELATION_TYPES.get(item["type"]) if isinstance(item["type"], str) else None
         return (subject, f" {relation.forward} " if relation else " is related to ", *_named(item["target"]))
-    if record.description == "citation":
+    if record.role is Role.CITATION:
         return _named(item["source"], "a source")
-    wording = WORDING.get(record.description)
+    wording = record.wording
     if wording:
         return prose_words(item[wording]) if isinstance(item[wording], str) else (record.description,)
     text = next((v for v in item.values() if isinstance(v, str)), record.description)
@@ -267,7 +185,7 @@ def pair(record: Record, old: list[dict[str, Any]], new: list[dict[str, Any]]) -
     left, right = list(range(len(old))), list(range(len(new)))
     pairs: list[tuple[int | None, int | None]] = []
     keys: list[Callable[[dict[str, Any]], str | None]] = [key]
-    keys += [lambda item, names=names: _identity(item, names) for names in IDENTITY.get(record.description, ())]
+    keys += [lambda item, names=names: _identity(item, names) for names in record.identity]
     for identity in keys:
         waiting: defaultdict[str, list[int]] = defaultdict(list)
         for j in right:
@@ -280,7 +198,7 @@ def pair(record: Record, old: list[dict[str, Any]], new: list[dict[str, Any]]) -
                 left.remove(i)
                 right.remove(j)
                 pairs.append((i, j))
-    wording = WORDING.get(record.description)
+    wording = record.wording
     if wording:
         pairs += _close(old, new, left, right, wording)
     pairs += [(i, None) for i in left] + [(None, j) for j in right]
@@ -365,7 +283,7 @@ def _record(record: Record, old: dict[str, Any], new: dict[str, Any], subject: s
         before, after = old.get(spec.name), new.get(spec.name)
         if before == after or spec.name in NOTES:
             continue
-        if spec.name == WORDING.get(record.description) and isinstance(before, str) and isinstance(after, str):
+        if spec.name == record.wording and isinstance(before, str) and isinstance(after, str):
             was, now = reworded(before, after)
             yield (f"{record.description} reworded: ", *quoted(now), " (was ", *quoted(was), ")")
         else:
@@ -378,19 +296,19 @@ def _field(spec: Field, before: Any, after: Any, about: Words | None, subject: s
     kind = spec.inner
     if spec.cites:
         return _citations(spec, before, after, about)
-    if isinstance(kind, Record):
+    if not kind.plain:
         return _records(kind, name, before or [], after or [], about, subject)
-    shown = [*(before or []), *(after or [])] if isinstance(spec.type, ListOf) else [before, after]
-    if not all(_scalar(kind, v) for v in shown):  # a value of a shape the model no longer takes: said in general words
+    shown = [*(before or []), *(after or [])] if spec.type.many else [before, after]
+    if not all(kind.sayable(v) for v in shown):  # a value of a shape the model no longer takes: said in general words
         return [(*name, " changed")]
-    if isinstance(spec.type, ListOf):
+    if spec.type.many:
         added = [v for v in after or [] if v not in (before or [])]
         gone = [v for v in before or [] if v not in (after or [])]
         return ([(*name, ": added ", *_values(kind, added))] if added else []) + (
             [(*name, ": removed ", *_values(kind, gone))] if gone else [])
     if spec.type is STATUS:
         return [("status", *((" of ", *quoted(about)) if about else ()), f" changed from {before} to {after}")]
-    if isinstance(kind, Text) and kind.prose:
+    if kind.prose:
         return [(*name, " reworded")]
     if before is None:
         return [(*name, " added: ", *_values(kind, [after]))]
@@ -399,29 +317,25 @@ def _field(spec: Field, before: Any, after: Any, about: Words | None, subject: s
     return [(*name, " changed from ", *_values(kind, [before]), " to ", *_values(kind, [after]))]
 
 
-def _scalar(kind: FieldType, value: Any) -> bool:
-    """True for a value a sentence can show: text, true or false, a period where the type is one (or nothing)."""
-    if isinstance(value, dict):
-        return isinstance(kind, When) and isinstance(value.get("start"), str)
-    return value is None or isinstance(value, (str, bool))
+class _Say:
+    """Words of a change note, for a field type's `said`."""
+
+    def word(self, text: str) -> Words:
+        return (text,)
+
+    def quote(self, text: str) -> Words:
+        return quoted(prose_words(text, 80))
+
+    def name(self, entity_id: str) -> Words:
+        return (Named(entity_id),)
 
 
-def _values(kind: Any, values: list[Any]) -> Words:
-    """Values in a sentence: entities by name, text quoted, dates as readers write them, other values (choices) as
-    they are."""
+def _values(kind: FieldType, values: list[Any]) -> Words:
+    """Values in a sentence, as their type says them: entities by name, text quoted, dates as readers write them."""
     words: list[str | Named] = []
     for number, value in enumerate(values):
         words += [", "] if number else []
-        if isinstance(kind, When):
-            words.append(period_text(value))
-        elif isinstance(kind, Date):
-            words.append(date_text(value))
-        elif isinstance(kind, RefTo):
-            words.append(Named(value))
-        elif isinstance(kind, Text) and not isinstance(value, bool):
-            words += quoted(prose_words(str(value), 80))
-        else:
-            words.append(str(value).lower() if isinstance(value, bool) else str(value))
+        words += kind.said(value, _Say())
     return tuple(words)
 
 
