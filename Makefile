@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test check build lint lock linkcheck urls external-links verify-sources bench properdocs
+.PHONY: serve test check build lint docs lock linkcheck urls external-links verify-sources bench properdocs
 serve: $(VENV)/.installed  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on edits
 	$(VENV)/bin/mkdocs serve --dirty --no-strict  # rebuild only changed pages; `make build` and the tests stay strict
 
@@ -18,6 +18,10 @@ build: $(VENV)/.installed  ## strict build into a fresh folder, swapped in for s
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check hooks tests
+
+docs: $(VENV)/.installed  ## after changing hooks/microsite/model.py: rewrite what is generated from it (the lists in README.md and the guide, the editor schemas)
+	$(PY) hooks/docgen.py
+	$(PY) hooks/check.py --write-schemas
 
 # Every package, transitive ones too, is pinned with its hashes: pip refuses anything else. The venv's own pip
 # (any version, 23.2.1 on a stock Python 3.11.7) first installs the pip of requirements-pip.txt, pinned by hash,

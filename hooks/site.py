@@ -56,6 +56,7 @@ from microsite.history import History, HistoryCache
 from microsite.output import inside
 from microsite.pages import site_nav
 from microsite.render import Publication, Renderer
+from microsite.styles import STYLESHEET, kind_styles
 
 log = logging.getLogger("mkdocs.hooks.microsite")
 
@@ -103,6 +104,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         config.edit_uri = None
     _state.options = _microsite_options(config)
     config.nav = [*site_nav(), *(config.nav or [])]  # home, the kinds' indexes and site pages; then mkdocs.yml's
+    if STYLESHEET not in config.extra_css:
+        config.extra_css.append(STYLESHEET)  # after site.css: the kinds' diagram colours, written in on_files
     return config
 
 
@@ -202,6 +205,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             if _state.dirty:  # noted, so that a dirty rebuild takes away the downloads of a deleted entity
                 _state.builds.unchanged(path, "")
             files.append(_inside_site(File.generated(config, path, content=content), config))
+    files.append(_inside_site(File.generated(config, STYLESHEET, content=kind_styles()), config))
     _state.files = files
     # The graph lives as long as this build: exempt it from cyclic garbage collection, which would otherwise walk
     # all of it again and again while MkDocs renders (taken back when the build ends).

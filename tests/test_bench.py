@@ -11,7 +11,7 @@ import pytest
 from bench.benchmark import CPU_LIMIT, METHOD, Result, Run, Serve, areas, claim, floor_config, order, page, pairs_for
 
 CONFIG = ("site_name: S\nedit_uri: edit/main/docs/\nhooks:\n  - hooks/site.py\n\nwatch:\n  - data\n"
-          "nav:\n  - Editors:\n      - A: a.md\n")
+          "extra_css:\n  - assets/site.css\n\nnav:\n  - Editors:\n      - A: a.md\n")
 
 
 def result(cpus: list[tuple[float, float]], label: str = "1,000 synthetic entities") -> Result:
@@ -45,8 +45,10 @@ def test_the_page_gives_a_verdict_per_target_with_the_method_and_no_history() ->
 
 def test_the_floor_config_drops_the_hook_and_adds_what_the_hook_adds_to_the_sidebar() -> None:
     text = floor_config(CONFIG, [{"Home": "index.md"}, {"Actors": "actors/index.md"}],
-                        hidden=["actors/x.md", "actors/y.md", "data-model.md"], shown=["index.md", "actors/index.md"])
+                        hidden=["actors/x.md", "actors/y.md", "data-model.md"], shown=["index.md", "actors/index.md"],
+                        stylesheet="assets/kinds.css")
     assert "hooks:" not in text and "edit_uri" not in text and "watch:\n  - data\n" in text
+    assert "extra_css:\n  - assets/site.css\n  - assets/kinds.css\n" in text
     assert 'nav:\n  - "Home": index.md\n  - "Actors": actors/index.md\n  - Editors:' in text
     assert text.endswith("not_in_nav: |\n  /actors/*.md\n  /data-model.md\n  !/actors/index.md\n")
 

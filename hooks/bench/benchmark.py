@@ -161,6 +161,7 @@ def floor_project(project: Path, floor: Path) -> tuple[int, int]:
     from microsite.history import HistoryCache
     from microsite.pages import site_nav, url_of
     from microsite.render import Publication, Renderer
+    from microsite.styles import STYLESHEET, kind_styles
 
     text = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = yaml_load(text)
@@ -193,20 +194,22 @@ def floor_project(project: Path, floor: Path) -> tuple[int, int]:
         write(plan.path, plan.make())
     for path, content in downloads:
         write(path, content)
+    write(STYLESHEET, kind_styles())
     for old, entity in renderer.redirects():  # the stubs hooks/site.py writes after the build, as static files
         relative = posixpath.relpath(url_of(entity.path), url_of(old) or ".") + "/"
         write(posixpath.join(url_of(old), "index.html"), renderer.redirect_html(relative, entity.name))
     shown = [p.path for p in plans if p.in_nav]
     hidden = [p.path for p in plans if not p.in_nav and p.path.endswith(".md")]
-    (floor / "mkdocs.yml").write_text(floor_config(text, site_nav(), hidden, shown), encoding="utf-8")
+    (floor / "mkdocs.yml").write_text(floor_config(text, site_nav(), hidden, shown, STYLESHEET), encoding="utf-8")
     return len(graph.entities), sum(p.path.endswith(".md") for p in plans)
 
 
-def floor_config(config: str, nav: list[dict[str, str]], hidden: list[str], shown: list[str]) -> str:
+def floor_config(config: str, nav: list[dict[str, str]], hidden: list[str], shown: list[str], stylesheet: str) -> str:
     """Our mkdocs.yml without the hook, with what the hook does to it: no `edit_uri` (no repo_url in a benchmark),
-    its sidebar entries first, and its pages outside the sidebar marked `not_in_nav` (by folder: a pattern per page
-    would cost MkDocs time at 10,000 pages)."""
+    the generated stylesheet after the others, its sidebar entries first, and its pages outside the sidebar marked
+    `not_in_nav` (by folder: a pattern per page would cost MkDocs time at 10,000 pages)."""
     config = re.sub(r"(?m)^hooks:\n(?:[ \t]+.*\n|[ \t]*\n)*", "", config)
+    config = re.sub(r"(?m)^(extra_css:\n(?:[ \t]+- .*\n)*)", lambda m: f"{m.group(1)}  - {stylesheet}\n", config, count=1)
     config = re.sub(r"(?m)^edit_uri:.*\n", "", config)
     entries = "".join(f"  - {json.dumps(title)}: {path}\n" for item in nav for title, path in item.items())
     if re.search(r"(?m)^nav:", config):

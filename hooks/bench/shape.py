@@ -3,6 +3,9 @@
 Counts come from the real data (109 entities when measured): the share of each kind, and per kind the
 observed numbers of facts, relations and aliases per entity. Tuples of values are histograms: the generator
 draws from each as from a bag (see `Generator.draw`), so every size has the observed frequencies.
+
+Every kind in `KINDS` is generated, with its fields from its declaration: a kind these tables do not name (a new
+one) gets `DEFAULT_SHARE`, one fact per entity, no relations or aliases, and its required fields.
 """
 
 from __future__ import annotations
@@ -35,6 +38,14 @@ VARIANTS = {
     "weapon": {"programme": 3, "missile": 2, "warship": 1},
     "software": {"malware": 1},
 }
+# How often the real data fills an optional field of a kind (1.0: always); a field not listed stays empty.
+FILLED = {("actor", "role"): 0.8, ("actor", "country"): 0.7, ("organization", "country"): 1.0,
+          ("organization", "location"): 0.5, ("weapon", "country"): 1.0}
+# Which kinds the synthetic text names, and which a reference to any kind names in the real data.
+NAMED_IN_TEXT = ("organization", "actor", "weapon", "software")  # in archived texts and quotes
+STATEMENTS_NAME = ("organization", "actor")  # in facts' statements
+REFERRED = {("event", "involves"): ("actor", "organization", "weapon"),
+            ("assessment", "about"): ("actor", "organization", "weapon", "event")}
 TOPICS = {"attribution": 6, "significance": 3, "value-of-stolen-plans": 3, "authenticity": 3}
 LANGUAGES = {"en": 31, "de": 4, "id": 1}
 ARCHIVED_SHARE = 1 / 34  # one archived text per 34 sources
@@ -58,6 +69,7 @@ ROLES = ("missile expert", "security researcher", "threat analyst", "journalist"
          "IT employee", "hacking team", "defence contractor staff", "professor of astronautics")
 COUNTRIES = ("North Korea", "Russia", "United States", "China", "Germany", "South Korea", "Japan", "Ukraine")
 CITIES = ("Reutov", "Pyongyang", "Moscow", "Washington", "Seoul", "Berlin", "London", "Beijing")
+WORDS = {"role": ROLES, "country": COUNTRIES, "location": CITIES}  # the words of a text field, by its name
 PUBLISHERS = ("Reuters", "SentinelLabs (SentinelOne)", "Daily Maverick", "KBS World", "Bild (bild.de)", "Xinhua",
               "TASS", "The Record", "Cyber Daily (cyberdaily.au)", "GZERO Media", "Ahram Online", "Kontan")
 ALIAS_FORMS = (("ru", "«{name}»"), ("ko", "{name} 그룹"), ("en", "the {name} team"), ("de", "die {name}"))

@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from microsite.model import KINDS, RELATION_TYPES
-from microsite.schema import Choice, Date, FieldType, Flag, ListOf, Record, RefTo, When
+from microsite.model import CITATION, KINDS, RELATION_TYPES
+from microsite.schema import Choice, Date, FieldType, Flag, ListOf, Record, RefTo, Url, When
 
 from . import shape as S
 from .commits import write_history
@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COPIED = ("docs", "hooks", "overrides", "mkdocs.yml")  # everything a build needs besides its data
 MARKER = ".synthetic-project"
 WRITTEN = ("data", "seeds", "site", ".git", *COPIED)
+CITED: str = CITATION.fields["source"].type.kinds[0]  # the kind whose entities citations name: sources
 
 
 Doc = dict[str, Any]
@@ -115,8 +116,8 @@ class Generator:
                 self.stubs[kind].append(Stub(kind, f"{slug(name)[:40].strip('-')}-{serial}", shown, rank, variant))
         self.pickers: dict[tuple[str, ...], Picker] = {}
         self.bags: dict[tuple[Any, ...], list[Any]] = {}
-        self.names = [s.name for k in ("organization", "actor", "weapon", "software") for s in self.stubs.get(k, [])[:60]]
-        sources = self.stubs["source"]
+        self.names = [s.name for k in S.NAMED_IN_TEXT for s in self.stubs.get(k, [])[:60]]
+        sources = self.stubs[CITED]
         archived = max(1, round(len(sources) * S.ARCHIVED_SHARE)) if sources else 0
         self.archived = {s.id: S.archive_text(self.rng, self.names) for s in sources[:archived]}
         self.on_archive = Picker(sources[:archived], skew=0.5)
@@ -132,6 +133,10 @@ class Generator:
             bag = self.bags[histogram] = list(histogram)
             self.rng.shuffle(bag)
         return bag.pop()
+
+    def declared_targets(self, kind: str, name: str) -> tuple[str, ...]:
+        """The kinds a reference field of `kind` may name, as declared (any kind: every kind)."""
+        return KINDS[kind].field(name).type.kinds or tuple(KINDS)
 
     def picker(self, *kinds: str) -> Picker:
         if kinds not in self.pickers:
@@ -162,7 +167,7 @@ class Generator:
         return [self.citation() for _ in range(self.draw(weights))]
 
     def statement(self, stub: Stub) -> str:
-        other = self.picker("organization", "actor").one(self.rng)
+        other = self.picker(*S.STATEMENTS_NAME).one(self.rng)
         return S.statement(self.rng, stub.name, other.name, other.id)
 
     def fact(self, stub: Stub) -> Doc:
@@ -218,46 +223,37 @@ class Generator:
             doc["relations"] = relations
         return doc
 
-    def _actor(self, stub: Stub) -> Doc:
-        rng = self.rng
-        doc: Doc = {"type": stub.variant}
-        if rng.random() < 0.8:
-            doc["role"] = rng.choice(S.ROLES)
-        if rng.random() < 0.7:
-            doc["country"] = rng.choice(S.COUNTRIES)
-        return doc
-
-    def _organization(self, stub: Stub) -> Doc:
-        doc: Doc = {"type": stub.variant, "country": self.rng.choice(S.COUNTRIES)}
-        if self.rng.random() < 0.5:
-            doc["location"] = self.rng.choice(S.CITIES)
-        return doc
-
     def _declared(self, stub: Stub) -> Doc:
-        """A kind without a generator of its own: its required fields, from its declaration."""
+        """An entity's own fields, from its kind's declaration: every required one, and each optional one as often as
+        the real data fills it (`shape.FILLED`); kinds with a structure of their own have their own method below."""
         doc: Doc = {}
         for spec in KINDS[stub.kind].fields:
-            if spec.required and spec.name not in ("summary",):
-                doc[spec.name] = self._value(spec.type, stub)
+            filled = 1.0 if spec.required else S.FILLED.get((stub.kind, spec.name), 0.0)
+            if filled >= 1.0 or (filled > 0.0 and self.rng.random() < filled):
+                doc[spec.name] = self._value(spec.type, stub, spec.name)
         return doc
 
-    def _value(self, kind: FieldType, stub: Stub) -> Any:
+    def _value(self, kind: FieldType, stub: Stub, name: str = "") -> Any:
+        """A valid value of a field type, for a field called `name` (whose words `shape.WORDS` may give)."""
         if isinstance(kind, Choice):
             return stub.variant if stub.variant in kind.choices else next(iter(kind.choices))
         if isinstance(kind, ListOf):
-            return [self._value(kind.item, stub) for _ in range(max(kind.min_items, 1))]
+            return [self._value(kind.item, stub, name) for _ in range(max(kind.min_items, 1))]
         if isinstance(kind, RefTo):
-            return self.picker(*(kind.kinds or ("actor", "organization"))).one(self.rng).id
-        if isinstance(kind, Record) and kind.description == "citation":
+            return self.picker(*(kind.kinds or S.REFERRED.get((stub.kind, name), tuple(KINDS)))).one(self.rng).id
+        if kind is CITATION:
             return self.citation()
+        if isinstance(kind, Record):
+            return {spec.name: self._value(spec.type, stub, spec.name) for spec in kind.fields.values() if spec.required}
         if isinstance(kind, (Date, When)):
             return S.date(self.rng, 2019, 2023)
         if isinstance(kind, Flag):
             return False
+        if isinstance(kind, Url):
+            return f"https://example.org/{stub.kind}/{stub.id}"
+        if name in S.WORDS:
+            return self.rng.choice(S.WORDS[name])
         return S.summary(self.rng, stub.name)
-
-    def _weapon(self, stub: Stub) -> Doc:
-        return {"category": stub.variant, "country": self.rng.choice(S.COUNTRIES)}
 
     def _event(self, stub: Stub) -> Doc:
         rng = self.rng
@@ -270,7 +266,7 @@ class Generator:
         doc: Doc = {"date": period if len(period) > 1 else date}
         if stub.rank < min(12, max(1, len(self.stubs["event"]) // 4)):
             doc["key"] = True
-        involved = self.picker("actor", "organization", "weapon").distinct(rng, rng.choice((1, 2, 2, 2, 3, 3, 3, 3, 5, 6, 7)))
+        involved = self.picker(*S.REFERRED[stub.kind, "involves"]).distinct(rng, rng.choice((1, 2, 2, 2, 3, 3, 3, 3, 5, 6, 7)))
         doc["involves"] = [s.id for s in involved]
         doc["summary"] = S.summary(rng, stub.name)
         doc["citations"] = self.citations_list((1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3))
@@ -278,14 +274,14 @@ class Generator:
 
     def _assessment(self, stub: Stub) -> Doc:
         rng = self.rng
-        assessor = self.picker("actor", "organization").one(rng)
+        assessor = self.picker(*self.declared_targets(stub.kind, "assessor")).one(rng)
         doc: Doc = {"assessor": assessor.id}
         if rng.random() < 0.13:
-            doc["affiliation"] = self.picker("organization").one(rng).id
+            doc["affiliation"] = self.picker(*self.declared_targets(stub.kind, "affiliation")).one(rng).id
         if rng.random() < 0.8:
             doc["role"] = rng.choice(S.ROLES)
         doc["topic"] = S.choose(rng, S.TOPICS)
-        about = self.picker("actor", "organization", "weapon", "event").distinct(rng, rng.choice((1, 1, 2, 2, 3, 4)))
+        about = self.picker(*S.REFERRED[stub.kind, "about"]).distinct(rng, rng.choice((1, 1, 2, 2, 3, 4)))
         doc["about"] = [s.id for s in about]
         doc.update(date=S.date(rng, 2021, 2024, precision="day"), status="assessed", summary=S.summary(rng, stub.name),
                    citation=self.citation())
@@ -311,7 +307,7 @@ class Generator:
         if stub.id in self.archived and rng.random() < 0.5:
             doc.update(translated_from="de", machine_translation=True)
         if stub.rank > 0 and rng.random() < 0.08:
-            doc.update(tier="republication", copy_of=self.stubs["source"][rng.randrange(stub.rank)].id)
+            doc.update(tier="republication", copy_of=self.stubs[stub.kind][rng.randrange(stub.rank)].id)
         else:
             doc["tier"] = rng.choice(("primary-report", "news-report", "official-document", "secondary"))
         if rng.random() < 0.97:

@@ -495,6 +495,19 @@ class Stix:
 
 
 @dataclass(frozen=True)
+class Colour:
+    """A kind's fill in the relationship diagrams, as #rrggbb: in the light scheme and, if it differs, the dark one."""
+
+    light: str
+    dark: str | None = None  # None: the light fill in both schemes (the diagrams' text is dark in both)
+
+    def __post_init__(self) -> None:
+        for value in (self.light, self.dark or self.light):
+            if not re.fullmatch(r"#[0-9a-f]{6}", value):
+                raise ValueError(f"a kind's colour is written #rrggbb in lowercase hex digits, not {value!r}")
+
+
+@dataclass(frozen=True)
 class Kind:
     """An entity kind: its folder and URL segment, its own fields and index columns."""
 
@@ -514,6 +527,7 @@ class Kind:
     # as "out:<type>" (this entity's relations of that type) or "in:<type>" (others' relations of that type to it),
     # several joined by "+". Relations are linked and cited; a row without values is left out.
     infobox: tuple[tuple[str, str], ...] = ()
+    colour: Colour | None = None  # its nodes' fill in the relationship diagrams; None: the diagrams' neutral grey
 
     @functools.cached_property
     def record(self) -> Record:
@@ -641,7 +655,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         infobox=(("Type", "type"), ("Also known as", "aliases"), ("Role", "role"), ("Country", "country"),
                  ("Linked to", "out:linked-to"), ("Part of", "out:part-of"), ("Works for", "out:works-for"),
                  ("Leads", "out:leads"), ("Broke into", "out:compromised"), ("Targeted", "out:targeted"),
-                 ("Tools and malware", "out:used"), ("Developed", "out:developed"), ("Discovered", "out:discovered"))),
+                 ("Tools and malware", "out:used"), ("Developed", "out:developed"), ("Discovered", "out:discovered")),
+        colour=Colour("#e3f2fd")),
     Kind("organization", "organizations", "Organizations", "A company, state body, agency or other organisation.", (
         Field("type", Choice({
             "company": "a business", "state": "a country as an actor", "state-body": "a government body or mission",
@@ -656,7 +671,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         infobox=(("Type", "type"), ("Also known as", "aliases"), ("Country", "country"), ("Location", "location"),
                  ("Sectors", "sectors"), ("Part of", "out:part-of"), ("Includes", "in:part-of"), ("Led by", "in:leads"),
                  ("Networks broken into by", "in:compromised"), ("Targeted by", "in:targeted"),
-                 ("Developed", "out:developed"), ("Took part in designing", "out:designed"))),
+                 ("Developed", "out:developed"), ("Took part in designing", "out:designed")),
+        colour=Colour("#f3e5f5")),
     Kind("weapon", "weapons", "Weapons", "A missile, a weapons programme or a ship that carries weapons.", (
         Field("category", Choice({
             "missile": "a missile type", "programme": "a weapons programme", "warship": "a ship that carries weapons",
@@ -670,7 +686,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Stix(StixType("identity", {"identity_class": "class"})),
         infobox=(("Category", "category"), ("Also known as", "aliases"), ("Country", "country"),
                  ("Based on", "out:based-on"), ("Basis of", "in:based-on"), ("Developed by", "in:developed"),
-                 ("Designed with", "in:designed"), ("Deployed on", "out:deployed-on"), ("Carries", "in:deployed-on"))),
+                 ("Designed with", "in:designed"), ("Deployed on", "out:deployed-on"), ("Carries", "in:deployed-on")),
+        colour=Colour("#ffebee")),
     Kind("software", "software", "Malware and tools", "Malicious software or a tool used in an intrusion.", (
         Field("category", Choice({"malware": "malicious software, such as a backdoor",
                                   "tool": "legitimate or dual-use software used by attackers"}),
@@ -689,7 +706,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Stix(StixType("malware", {"is_family": True, "malware_types": ["unknown"]}), "category",
              {"tool": StixType("tool")}),
         infobox=(("Category", "category"), ("Also known as", "aliases"), ("Runs on", "platforms"),
-                 ("Used by", "in:used"), ("Developed by", "in:developed"), ("Discovered by", "in:discovered"))),
+                 ("Used by", "in:used"), ("Developed by", "in:developed"), ("Discovered by", "in:discovered")),
+        colour=Colour("#fff3e0")),
     Kind("assessment", "assessments", "Assessments", "An expert's judgement on a question, with who judged and when.", (
         Field("assessor", RefTo("actor", "organization"), "who judged", required=True, stix="authors"),
         Field("affiliation", RefTo("organization"), "the assessor's organisation at the time"),
@@ -706,7 +724,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("status", STATUS, "how certain the judgement is", required=True, stix="confidence"),
         Field("citation", CITATION, "the source and the verbatim words of the judgement", required=True),
     ), ("topic", "assessor", "date", "status"), Stix(StixType("note")),
-        index_template="assessments.md.j2", page_template="assessment.md.j2"),
+        index_template="assessments.md.j2", page_template="assessment.md.j2", colour=Colour("#fffde7")),
     Kind("event", "events", "Timeline", "Something that happened, with a date of explicit precision.", (
         Field("date", When(), "when it happened: 2023-08-07, or start (2021), qualifier (late) and end (2022-05)",
               required=True, stix="description"),
@@ -721,7 +739,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         # publication, which the sources already are) nor a `grouping` (a set of objects with no statement of its own).
         Stix(StixType("note")), index_template="timeline.md.j2",
         infobox=(("When", "date"), ("Involves", "involves"), ("Discovered by", "in:discovered"),
-                 ("Reported on by", "in:reported-on"), ("Verified by", "in:verified"))),
+                 ("Reported on by", "in:reported-on"), ("Verified by", "in:verified")),
+        colour=Colour("#e8f5e9")),
     Kind("source", "sources", "Sources", "A document that facts cite: an article, a report, an archived text.", (
         Field("title", Text(), "the exact title, if known (leave it out rather than guess)"),
         Field("publisher", Text(), "the outlet or organisation that published it", required=True),
@@ -742,7 +761,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
               "or a piece of software", default=list),
     ), ("publisher", "date"), Stix(StixType("report", {"report_types": ["threat-report"]})),
         index_template="sources.md.j2", page_template="source.md.j2",
-        counted="citations",
+        counted="citations", colour=Colour("#eceff1"),
         check=_check_source, rules=(
             {"anyOf": [{"properties": {key: {"type": "string"}}, "required": [key]} for key in ("url", "archive")]},)),
 )}
