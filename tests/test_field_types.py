@@ -177,3 +177,26 @@ def test_an_old_record_is_read_under_its_fields_former_names_and_forgets_unknown
     record = Record("x", (Field("title", Text(), "", formerly=("headline",)), Field("tags", ListOf(Text()), "",
                                                                                     default=list)))
     assert record.read_old({"headline": "Hi", "gone": 1}, {}) == {"title": "Hi", "tags": []}
+
+
+def convert(record: Record, text: str) -> tuple[Any, list[str]]:
+    import yaml as pyyaml
+
+    from microsite.errors import DataError
+    from microsite.schema import Context
+
+    ctx = Context("data/x.yml")
+    try:
+        return record.convert(pyyaml.compose(text), ctx), [e.message for e in ctx.errors]
+    except DataError:
+        return None, [e.message for e in ctx.errors]
+
+
+def test_a_renamed_key_is_read_under_its_new_name_from_data_that_still_uses_the_old_one() -> None:
+    record = Record("x", (Field("title", Text(), "", required=True, formerly=("headline",)),))
+    assert convert(record, "headline: Hi\n") == ({"title": "Hi"}, [])
+    assert convert(record, "title: Hi\n") == ({"title": "Hi"}, [])
+    _, errors = convert(record, "title: Hi\nheadline: Ho\n")
+    assert errors == ["'headline' is the former name of 'title', which this x also has"]
+    schema = record.json_schema()["properties"]
+    assert schema["headline"]["deprecated"] is True and "title" in schema

@@ -847,6 +847,7 @@ class Record(FieldType):
         self.role = role
         self.identity = identity
         self.wording = wording
+        self.former = {old: spec for spec in fields for old in spec.formerly}  # a renamed key's old names still read
         self.fields = {f.name: f for f in fields}
         self.cls = cls
         self.check = check
@@ -870,7 +871,16 @@ class Record(FieldType):
                 failed = True
                 continue
             seen.add(key)
-            spec = self.fields.get(key)
+            spec = self.fields.get(key) or self.former.get(key)
+            if spec is not None and spec.name != key:  # a key under its former name is read under today's
+                if spec.name in seen:
+                    ctx.errors.append(DataError(ctx.at(key_node), f"{shown(key)} is the former name of "
+                                                f"{shown(spec.name)}, which this {self.description} also has",
+                                                f"keep one of the two, under the name {shown(spec.name)}"))
+                    failed = True
+                    continue
+                seen.add(spec.name)
+                key = spec.name
             if spec is None:
                 match = closest(key, tuple(self.fields))
                 hint = suggest(key, tuple(self.fields)) or f"allowed keys: {', '.join(self.fields)}"
@@ -918,6 +928,9 @@ class Record(FieldType):
                                        {"anyOf": [f.type.json_schema(), {"type": "null"}]}), "description": f.help}
                            for f in self.fields.values()},
         }
+        for old, spec in self.former.items():  # still read, and flagged as old by editors that show `deprecated`
+            schema["properties"][old] = {**schema["properties"][spec.name], "deprecated": True,
+                                         "description": f"the former name of '{spec.name}': rename the key"}
         return {**schema, "allOf": list(self.rules)} if self.rules else schema
 
     def exported(self, value: Any, extra: Extra | None = None) -> dict[str, Any]:
