@@ -68,14 +68,16 @@ class Download:
 
 def published_types(graph: Graph) -> set[str]:
     """The indicator types of which the data holds at least one value."""
-    return {i.type for entity in graph.entities.values() for i in entity.attrs.get("indicators") or ()}
+    return {indicators.type for entity in graph.entities.values() for spec, value in entity.values()
+            if spec.inner.role is Role.INDICATORS for indicators in spec.type.each(value)}
 
 
 def catalogue(graph: Graph) -> list[Download]:
     """Every site-wide download the Downloads page offers, in its order (no list of indicators the data lacks)."""
     return [
-        Download(BUNDLE, "STIX 2.1 bundle of the whole incident", "Groups, people, organisations, software, indicators "
-                 "with their observables, relations, facts and assessments, every source as an external reference."),
+        Download(BUNDLE, "STIX 2.1 bundle of the whole incident", "Every entry of the site ("
+                 + ", ".join(kind.plural for kind in KINDS.values()) + "), with its facts and relations, indicators with "
+                 "their observables, ATT&CK techniques, and every source as an external reference."),
         Download(MISP_EVENT, "MISP event of the incident's indicators", "Every indicator once, as a MISP attribute "
                  "with the window its source saw it in use and who it is tied to; not for blocking (to_ids is false)."),
         Download(GRAPH, "JSON of the whole graph", "Every entity with its facts, citations, relations both ways and "
@@ -83,7 +85,7 @@ def catalogue(graph: Graph) -> list[Download]:
         Download(SCHEMA, "JSON Schema of the graph", "The JSON Schema (draft 2020-12) that the JSON downloads validate against."),
         Download(FACTS_CSV, "CSV of all facts with their citations", "One row per claim and citation: facts, relations, "
                  "names, indicators and assessments, with status, source and verbatim quote."),
-        *(Download(kind_csv(kind), f"CSV of {kind.plural}", f"One row per entity of the kind: {kind.help}")
+        *(Download(kind_csv(kind), f"CSV of {kind.plural}", f"One row per entry, each {kind.help[:1].lower()}{kind.help[1:]}")
           for kind in KINDS.values()),
         *(Download(indicator_list(name), f"{declared.title}, one per line", "Real (not defanged) values of historical "
                    "indicators, for hunting in past logs, with a header naming their sources.")
