@@ -188,8 +188,11 @@ def _check_nodes(root: yaml.Node, rel: str) -> None:
             problem = (f"the file has more than {MAX_NODES} values", "split it into several entities")
         elif node.tag not in SAFE_TAGS:
             problem = (f"YAML tag {shown(node.tag)} is not allowed", "remove the '!' tag; data files hold plain values")
-        elif isinstance(node, yaml.ScalarNode) and (unsafe := UNSAFE_CHARS.search(node.value.replace("\r\n", "\n"))):
-            problem = unsafe_char(unsafe.group())  # written as an escape such as "\x1b" in a quoted string
+        elif (isinstance(node, yaml.ScalarNode) and node.style == '"'
+              and (unsafe := UNSAFE_CHARS.search(node.value.replace("\r\n", "\n")))):
+            # written as an escape such as "\x1b": only a double-quoted scalar has escapes, and the file's own text
+            # was searched before it was parsed
+            problem = unsafe_char(unsafe.group())
         if problem:
             raise DataError(Location(rel, node.start_mark.line + 1, node.start_mark.column + 1), *problem)
         seen.add(id(node))
