@@ -98,7 +98,7 @@ def test_the_incident_map_groups_the_infrastructure_of_the_time_without_listing_
     ips = sum(len(ioc["values"]) for ioc in during if ioc["type"] == "ip")
     domains = sum(len(ioc["values"]) for ioc in during if ioc["type"] == "domain")
     assert (ips, domains) == (2, 2)  # the intrusion's, not the later campaign's 160.202.79[.]226 or dallynk[.]com
-    assert f"{ips} IP addresses, {domains} domains" in texts(infrastructure[0])
+    assert f"{ips} IP addresses, {domains} domains" in " ".join(texts(infrastructure[0])).replace("\u00a0", " ")
     drawn = " ".join(texts(svg))
     assert not any(value in drawn for ioc in scarcruft["indicators"] for value in ioc["values"])
 
@@ -189,7 +189,7 @@ def test_an_undescribed_step_of_the_intrusion_path_says_so(real_site: Build) -> 
     assert silent and unknown
     for index in silent:
         assert "node--unknown" in nodes[f"#step-{index}"].get("class")
-        assert "not described by the sources" in texts(nodes[f"#step-{index}"])
+        assert "not described by the sources" in " ".join(texts(nodes[f"#step-{index}"]))
         item = page[page.index(f'id="step-{index}"'):]
         assert "not described by the sources" in item[:item.index("</li>")]
     for index in unknown:

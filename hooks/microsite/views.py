@@ -9,6 +9,7 @@ import bisect
 import calendar
 import math
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,8 +217,9 @@ def infobox(graph: Graph, entity: Entity) -> list[GlanceRow]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters (a longer word on a line of its own); a no-break space holds."""
     lines: list[str] = []
-    for word in text.split():
+    for word in (w for w in re.split(r"[ \t\r\n]+", text) if w):
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
@@ -363,16 +365,18 @@ class Box:
     width: float = 150.0
     note: str = ""  # a second line in smaller words (what sort of thing it is, 'not known')
     lines: list[str] = field(default_factory=list)
+    note_lines: list[str] = field(default_factory=list)
     known: bool = True
 
     def fit(self, width: float) -> Box:
         self.width = width
         self.lines = _lines(self.title, width - 16)
+        self.note_lines = _lines(self.note, width - 24) if self.note else []
         return self
 
     @property
     def height(self) -> float:
-        return LINE * (len(self.lines) + bool(self.note)) + 12
+        return LINE * (len(self.lines) + len(self.note_lines)) + 12
 
     @property
     def top(self) -> float:
@@ -428,7 +432,7 @@ def _row(boxes: list[Box], y: float, left: float = 0, width: float = MAP_WIDTH, 
     gap = 10
     each = (width - gap * (len(boxes) + 1)) / len(boxes)
     for index, box in enumerate(boxes):
-        box.fit(min(each, max(CHAR * len(box.title) + 24, CHAR * len(box.note) + 24, least)))
+        box.fit(min(each, max(CHAR * len(box.title) + 24, CHAR * len(box.note) + 32, least)))
         box.x = round(left + gap + each / 2 + index * (each + gap), 1)
     height = max(box.height for box in boxes)
     for box in boxes:
@@ -473,7 +477,7 @@ def incident_map(graph: Graph, event: Entity, page: str) -> dict[str, Any]:
                 and ioc.active is not None and _overlaps(ioc.active, event.attrs["date"])]
         if tied:
             counts = {kind: sum(len(ioc.values) for ioc in tied if ioc.type == kind) for kind in INFRASTRUCTURE}
-            what = ", ".join(f"{n} {INDICATOR_WORDS[k][n != 1]}" for k, n in counts.items() if n)
+            what = ", ".join(f"{n}\u00a0{INDICATOR_WORDS[k][n != 1]}" for k, n in counts.items() if n)
             infra = boxes.setdefault(f"{group.id}-infrastructure", Box(
                 f"{group.id}-infrastructure", "Command-and-control servers", page_url(page, group.path, "indicators"),
                 "infrastructure", note=what))
