@@ -610,7 +610,7 @@ class Step:
 
     def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
         for citation in self.citations:
-            yield f"{'Not known' if not self.known else 'Step'} of {subject.name}: {self.label}", citation
+            yield f"The path of {subject.name}{'' if self.known else ', not known'}: {self.label}", citation
 
 
 def _check_step(values: dict[str, Any], where: Location) -> None:
