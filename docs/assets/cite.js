@@ -5,7 +5,7 @@
   "use strict";
   function text(node) {
     var copy = node.cloneNode(true);
-    copy.querySelectorAll("sup, a.status, a.cite-this, .correction, .fact-history, .secondary-only, ul, ol, .anchor")
+    copy.querySelectorAll("sup, a.status, a.cite-this, .correction, .fact-history, .secondary-only, ul, ol, .anchor, .cite-text")
       .forEach(function (n) { n.remove(); });
     return copy.textContent.replace(/\s+/g, " ").trim();
   }

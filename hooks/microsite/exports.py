@@ -28,7 +28,7 @@ from .stix import NAMESPACE, Bundler, day, last_moment
 from .text import plain_prose
 
 DOWNLOADS = "downloads"
-VERSION = "1.1.0"  # of the JSON format: the major number changes when a key is removed or changes meaning
+VERSION = "1.2.0"  # of the JSON format: the major number changes when a key is removed or changes meaning
 GRAPH, SCHEMA, BUNDLE = f"{DOWNLOADS}/graph.json", f"{DOWNLOADS}/graph.schema.json", f"{DOWNLOADS}/incident.stix.json"
 FACTS_CSV = f"{DOWNLOADS}/csv/facts.csv"
 MISP_EVENT = f"{DOWNLOADS}/incident.misp.json"

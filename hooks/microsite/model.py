@@ -631,6 +631,40 @@ SOURCE_TIERS: dict[str, tuple[str, str]] = {
 SECONDARY_TIERS = ("secondary", "seed")  # a fact that rests only on these says so
 
 
+@dataclass
+class Step:
+    """One step of an intrusion's path as the sources describe it, or a step they say is not known (or are silent on)."""
+
+    label: str
+    by: Ref | None
+    known: bool
+    citations: list[Citation]
+    location: Location
+
+    def claims(self, subject: Entity, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
+        for citation in self.citations:
+            yield f"The path of {subject.name}{'' if self.known else ', not known'}: {self.label}", citation
+
+
+def _check_step(values: dict[str, Any], where: Location) -> None:
+    if values["known"] and not values["citations"]:
+        raise DataError(where, "a known step of the path needs at least one citation",
+                        "add 'citations:' with the source's words, or set 'known: false' if no source describes it")
+
+
+STEPS = ListOf(Record("step", (
+    Field("label", Text(), "the step in a few words, keeping the source's hedges, e.g. 'OpenCarrot backdoor on "
+          "internal systems'", required=True),
+    Field("by", RefTo("actor"), "the hacking group whose path the step is on; left out for a step of the whole "
+          "intrusion"),
+    Field("known", Flag(), "false for a step the sources say is not known, or do not describe at all", default=True),
+    Field("citations", CITATIONS, "the source's verbatim words; a step not known cites the source that says so, "
+          "or nothing where no source describes it", default=list),
+), Step, _check_step, help="A step of the intrusion's path, in the order the sources give.",
+    rules=({"if": {"properties": {"known": {"const": False}}, "required": ["known"]}, "else": {
+        "required": ["citations"], "properties": {"citations": _SOME}}},)))
+
+
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("actor", "actors", "Actors", "A person or a group (such as a hacking team).", (
         Field("type", Choice({
@@ -732,6 +766,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Field("involves", ListOf(RefTo(), 1), "ids of the entities involved", required=True, backlink="Events",
               stix="object_refs"),
         Field("citations", ListOf(CITATION, 1), "sources and verbatim quotes for the event", required=True),
+        Field("steps", STEPS, "for an intrusion: its path as the sources describe it, step by step, each step cited, "
+              "and the steps they say are not known", default=list),
     ), ("date", "involves"),
         # STIX 2.1 has no event object. An event here is a dated statement about the entities it involves, with its
         # sources: that is a `note` (abstract: the event, content: what happened and when, object_refs: the entities),
