@@ -2,14 +2,26 @@
 // A file of the site (the Content-Security-Policy allows no inline script); it sends nothing anywhere.
 (function () {
   "use strict";
+  // What a region is called: the table's section, so that two wide tables on one page are two distinct landmarks.
+  function section(wrap) {
+    var headings = document.querySelectorAll("article h2, article h3");
+    var title = "";
+    headings.forEach(function (h) {
+      if (h.compareDocumentPosition(wrap) & Node.DOCUMENT_POSITION_FOLLOWING) title = h.textContent.replace("¶", "").trim();
+    });
+    return title;
+  }
   function mark() {
+    var names = {};
     document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
       var wide = wrap.scrollWidth > wrap.clientWidth + 1;
       wrap.classList.toggle("is-wide", wide);
       if (wide) {  // a region that scrolls is reached and scrolled by keyboard too
         wrap.tabIndex = 0;
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+        var name = "Table" + (section(wrap) ? " under " + section(wrap) : "");
+        names[name] = (names[name] || 0) + 1;
+        wrap.setAttribute("aria-label", name + (names[name] > 1 ? " (" + names[name] + ")" : "") + ", scrolls sideways");
       } else {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");

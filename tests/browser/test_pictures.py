@@ -67,3 +67,28 @@ def test_cite_shows_the_citation_without_scripts(browser: Browser, site_url: str
         expect(citation).to_contain_text(f"actors/scarcruft/#{item.locator('span.anchor').get_attribute('id')}")
     finally:
         context.close()
+
+
+DIAGRAM = """() => { const svg = document.querySelector('figure.relations-diagram svg');
+  const scale = svg.getScreenCTM().a;
+  const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  const figure = svg.parentElement;
+  return {smallest: Math.min(...sizes), scrolls: figure.scrollWidth > figure.clientWidth,
+          hint: getComputedStyle(figure.querySelector('.scroll-hint')).display !== 'none',
+          focusable: figure.tabIndex === 0, right: figure.getBoundingClientRect().right, width: innerWidth}; }"""
+
+
+def test_an_entity_pages_relations_diagram_keeps_its_12_px_labels_on_a_phone_and_scrolls_with_a_cue(
+        browser: Browser, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "actors/scarcruft/")
+        drawn = page.evaluate(DIAGRAM)
+        assert drawn["smallest"] >= LEAST_PX, drawn
+        assert drawn["scrolls"] and drawn["hint"] and drawn["focusable"], drawn
+        assert drawn["right"] <= drawn["width"], drawn  # the frame stays on screen; the picture scrolls inside it
+        violations = _axe().run(page).response["violations"]
+        assert not violations, [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    finally:
+        context.close()
