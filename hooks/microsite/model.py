@@ -594,8 +594,10 @@ COUNTRY_CODES: dict[str, str] = {
     "China": "CN", "Germany": "DE", "India": "IN", "North Korea": "KP", "Russia": "RU", "Soviet Union": "SU",
     "South Korea": "KR", "United States": "US", "Ukraine": "UA", "Israel": "IL", "Palestine": "PS",
 }
-# The certainty an `indicates` relationship is exported with: a source ties the indicators to the group or software.
-INDICATES_STATUS = "reported"
+# The certainty of a tie between indicators and the group or software they are listed under: a source's attribution
+# ("infrastructure we now attribute to the ScarCruft threat actor"), an analytic judgement. Shown on the incident map,
+# and the confidence of STIX `indicates` relationships.
+INDICATES_STATUS = "assessed"
 
 # STIX 2.1's industry-sector-ov vocabulary
 INDUSTRY_SECTORS: dict[str, str] = {sector: sector.replace("-", " ") for sector in (

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .graph import Cited, Graph
-from .model import RELATION_TYPES, Citation, Entity
+from .model import INDICATES_STATUS, RELATION_TYPES, Citation, Entity
 from .quotes import anchor
 from .schema import PartialDate, Period
 
@@ -482,8 +482,8 @@ def incident_map(graph: Graph, event: Entity, page: str) -> dict[str, Any]:
                 f"{group.id}-infrastructure", "Command-and-control servers", page_url(page, group.path, "indicators"),
                 "infrastructure", note=what))
             means.append(infra)
-            arrows.append(Arrow(box(group), infra, "used", "reported", f"{group.name} used command-and-control "
-                                f"servers during the intrusion ({what}), as a source reports"))
+            arrows.append(Arrow(box(group), infra, "used", INDICATES_STATUS, f"{group.name} used command-and-control "
+                                f"servers during the intrusion ({what}), as a source attributes them"))
     frame = Box(event.id, f"{event.name}, {event.attrs['date'].human()}", page_url(page, event.path), "event")
     below = []
     for backlink in graph.incoming[event.id]:
