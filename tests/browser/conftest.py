@@ -13,11 +13,9 @@ import contextlib
 import functools
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -40,6 +38,7 @@ from microsite.model import KINDS
 from microsite.render import site_nav
 from tests import rawdata
 from tests.conftest import ROOT, Build
+from tests.localserver import serving
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -148,24 +147,11 @@ PAGE_STATE = """() => ({
 })"""
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextmanager
 def serve(site: Path) -> Iterator[str]:
     """Serve a built site on 127.0.0.1 at a free port; yields its base URL (ending in '/'), then stops."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(site) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @dataclass(frozen=True)
