@@ -55,7 +55,6 @@ def test_the_stix_bundles_link_each_object_to_its_page(published: Build) -> None
     assert own and all(url.startswith(SITE_URL) for url in own)
 
 
-def test_a_local_build_uses_the_address_make_serve_serves(tmp_path: Path) -> None:
-    result = build(minimal_project(tmp_path / "project"))
-    assert result.returncode == 0, result.output
-    assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in (result.site / "index.html").read_text(encoding="utf-8")
+def test_a_local_build_uses_the_address_make_serve_serves(real_site: Build) -> None:
+    """The session's real site is built as a local build is: without SITE_URL."""
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in (real_site.site / "index.html").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,13 +47,19 @@ def publish(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*PUBLISH, *args], cwd=project, env=ENV, capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture
-def built(tmp_path: Path) -> Path:
-    """A minimal project with a site made by `make build`."""
-    project = minimal_project(tmp_path / "project")
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A minimal project with a site made by `make build`, once for the module: copied, never changed."""
+    project = minimal_project(tmp_path_factory.mktemp("built") / "project")
     result = publish(project, "site")
     assert result.returncode == 0, result.stderr
     return project
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of `built_once` of a test's own, to build again, break or stop."""
+    return Path(shutil.copytree(built_once, tmp_path / "project", symlinks=True))
 
 
 def test_the_build_runs_in_mkdocs_process_with_no_fork_left_in_the_build_path() -> None:
@@ -61,16 +68,13 @@ def test_the_build_runs_in_mkdocs_process_with_no_fork_left_in_the_build_path() 
         assert "os.fork" not in text and "multiprocessing" not in text, module
 
 
-def test_a_plugin_may_read_every_generated_file_any_number_of_times_in_any_order(tmp_path: Path) -> None:
-    project = minimal_project(tmp_path / "project")
-    plain = build(project, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    assert plain.returncode == 0, plain.output
-    expected = digests(plain.site)
-    (project / "greedy.py").write_text(GREEDY_HOOK, encoding="utf-8")
-    config = project / "mkdocs.yml"
+def test_a_plugin_may_read_every_generated_file_any_number_of_times_in_any_order(built: Path) -> None:
+    expected = digests(built / "site")  # as `make build` made it, with the same SOURCE_DATE_EPOCH
+    (built / "greedy.py").write_text(GREEDY_HOOK, encoding="utf-8")
+    config = built / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("hooks:\n", "hooks:\n  - greedy.py\n", 1),
                       encoding="utf-8")
-    greedy = build(project, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)  # `build` waits 600 s at most: a hang fails
+    greedy = build(built, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)  # `build` waits 600 s at most: a hang fails
     assert greedy.returncode == 0, greedy.output
     assert digests(greedy.site) == expected
 

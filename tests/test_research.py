@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
+
+import pytest
 
 from microsite.render import LANGUAGES
 from tests import rawdata
 from tests.conftest import Build, build, minimal_project
 from tests.html import Html, resolve
 from tests.test_nothing_lost import plain
+from tests.test_readers import article
 
 SEED = next(d for f, d in rawdata.entities() if f == "sources" and str(d.get("archive", "")).startswith("seeds/"))
 
@@ -64,9 +66,10 @@ tier: news-report
 """
 
 
-def build_with_a_dispute(project: Path) -> Build:
-    """The minimal project with one disputed fact, each side on a source of its own, built."""
-    minimal_project(project)
+@pytest.fixture(scope="module")
+def disputed(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The minimal project with one disputed fact, each side on a source of its own, built once for the module."""
+    project = minimal_project(tmp_path_factory.mktemp("disputed") / "project")
     data = project / "data" / "actors" / "lazarus-group.yml"
     data.write_text(data.read_text(encoding="utf-8").replace("facts:\n", "facts:\n" + DISPUTE, 1), encoding="utf-8")
     (project / "data" / "sources" / "second-report.yml").write_text(SECOND, encoding="utf-8")
@@ -75,14 +78,25 @@ def build_with_a_dispute(project: Path) -> Build:
     return result
 
 
-def test_a_disputed_fact_is_shown_as_a_disagreement_with_each_side_and_its_sources(tmp_path: Path) -> None:
+def test_a_disputed_fact_is_shown_as_a_disagreement_with_each_side_and_its_sources(disputed: Build) -> None:
     """Two sources that answer one question differently: each side with its claim and its quote."""
-    result = build_with_a_dispute(tmp_path / "project")
-    text = result.page("actors/lazarus-group.md").article_text
+    text = disputed.page("actors/lazarus-group.md").article_text
     assert "Who deployed OpenCarrot is told differently." in text and "Sources disagree:" in text
     for claim in ("The Lazarus Group did.", "ScarCruft did, says a second report.", "ScarCruft deployed OpenCarrot.",
                   "The Lazarus Group may have used a backdoor called OpenCarrot."):
         assert claim in text
+
+
+def test_the_disagreements_page_lists_a_dispute_side_by_side_with_sources_and_quotes(disputed: Build) -> None:
+    page = article(disputed, "disagreements/index.html")
+    assert "No fact is disputed" not in page and "Who deployed OpenCarrot is told differently." in page
+    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*</tr>", page, re.S)
+    assert len(rows) == 2
+    (side1, source1, quote1), (side2, source2, quote2) = rows
+    assert "The Lazarus Group did." in side1 and 'href="../sources/sample-article/"' in source1
+    assert "may have used a backdoor called OpenCarrot" in quote1
+    assert "ScarCruft did" in side2 and 'href="../sources/second-report/"' in source2 and "ScarCruft deployed" in quote2
+    assert 'href="../actors/lazarus-group/"' in page
 
 
 def test_every_reference_shows_one_check_state_and_verified_only_for_archived_sources(real_site: Build) -> None:

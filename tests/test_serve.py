@@ -19,8 +19,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_project
+from tests.conftest import minimal_project
 from tests.localserver import free_port
+
+PEOPLE = [f"person-{n:02}" for n in range(1, 13)]  # an edit to one of them changes its page and a few lists only
+
+
+def serve_project(target: Path) -> Path:
+    """The minimal project with a dozen people besides: enough pages that a dirty rebuild's few rewrites stand out
+    among them, and it builds in a second or two where the real data takes several."""
+    minimal_project(target)
+    for person in PEOPLE:
+        (target / "data" / "actors" / f"{person}.yml").write_text(
+            f"id: {person}\nname: {person.replace('-', ' ').title()}\ntype: person\nsummary: Someone in a test.\n",
+            encoding="utf-8")
+    return target
 
 
 def wait_for(predicate, seconds: float = 30) -> bool:
@@ -90,7 +103,7 @@ def serving(project: Path, options: list[str]) -> Iterator[Served]:
     log, tmp = project / "serve.log", project.parent / "serve-tmp"
     with mkdocs_serve(project, options, port, log, tmp) as server:
         served = Served(project, f"http://127.0.0.1:{port}/", log, tmp, server)
-        assert wait_for(lambda: "Kim Jong Un" in served.fetch("actors/kim-jong-un/")), log.read_text()
+        assert wait_for(lambda: "Person 01" in served.fetch("actors/person-01/")), log.read_text()
         assert len(list(tmp.glob("mkdocs_*"))) == 1, "mkdocs serve did not build into a folder of its own TMPDIR"
         yield served
     assert not list(tmp.glob("mkdocs_*")), "mkdocs serve left its temporary site folder behind"
@@ -99,53 +112,52 @@ def serving(project: Path, options: list[str]) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def make_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """What `make serve` runs (`--dirty --no-strict`) on a copy of the real project, shared by this module's
-    tests; each edits an entity of its own."""
-    with serving(copy_project(tmp_path_factory.mktemp("make-serve") / "project"), ["--dirty", "--no-strict"]) as served:
+    """What `make serve` runs (`--dirty --no-strict`) on the minimal project and a dozen people, shared by this
+    module's tests; each edits an entity of its own."""
+    with serving(serve_project(tmp_path_factory.mktemp("make-serve") / "project"), ["--dirty", "--no-strict"]) as served:
         yield served
 
 
 def test_a_bad_edit_prints_the_error_and_fixing_it_brings_the_site_back(make_serve: Served) -> None:
     served = make_serve
-    data = served.project / "data" / "actors" / "kim-jong-un.yml"
+    data = served.project / "data" / "actors" / "person-01.yml"
     original = data.read_text(encoding="utf-8")
-    assert "Content-Security-Policy" not in served.fetch("actors/kim-jong-un/"), \
+    assert "Content-Security-Policy" not in served.fetch("actors/person-01/"), \
         "a CSP would refuse serve's inline live-reload script"
     log_before = len(served.log.read_text())
-    data.write_text(original.replace("name: Kim Jong Un", "name: [Kim"), encoding="utf-8")
+    data.write_text(original.replace("name: Person 01", "name: [Person"), encoding="utf-8")
     try:
         assert wait_for(lambda: "An error happened during the rebuild" in served.log.read_text()[log_before:]), \
             served.log.read_text()
         output = served.log.read_text()[log_before:]
-        assert "data/actors/kim-jong-un.yml:" in output and "YAML syntax error" in output
+        assert "data/actors/person-01.yml:" in output and "YAML syntax error" in output
         assert "Traceback" not in output
         assert served.server.poll() is None, "the server stopped"
     finally:
-        data.write_text(original.replace("name: Kim Jong Un", "name: Kim Jong Un (edited)"), encoding="utf-8")
-    assert wait_for(lambda: "Kim Jong Un (edited)" in served.fetch("actors/kim-jong-un/")), served.log.read_text()
+        data.write_text(original.replace("name: Person 01", "name: Person 01 (edited)"), encoding="utf-8")
+    assert wait_for(lambda: "Person 01 (edited)" in served.fetch("actors/person-01/")), served.log.read_text()
 
 
 def test_a_dirty_rebuild_takes_a_deleted_entity_out_of_the_site_and_the_search_index(make_serve: Served) -> None:
-    page = "actors/christopher-bing/"
-    assert "Christopher Bing" in make_serve.fetch(page)
+    page = "actors/person-02/"
+    assert "Person 02" in make_serve.fetch(page)
     assert page in make_serve.fetch("search/search_index.json")
-    (make_serve.project / "data" / "actors" / "christopher-bing.yml").unlink()
+    (make_serve.project / "data" / "actors" / "person-02.yml").unlink()
     assert wait_for(lambda: page not in make_serve.fetch("search/search_index.json")), make_serve.log.read_text()
-    assert "Christopher Bing" not in make_serve.fetch(page), "the deleted entity's page is still served"
-    assert "actors/kim-jong-un/" in make_serve.fetch("search/search_index.json")
+    assert "Person 02" not in make_serve.fetch(page), "the deleted entity's page is still served"
+    assert "actors/person-03/" in make_serve.fetch("search/search_index.json")
 
 
 def test_a_dirty_rebuild_after_one_edit_writes_only_the_pages_whose_markdown_changed(make_serve: Served) -> None:
-    page = "actors/vladimir-chelomei/"
-    data = make_serve.project / "data" / "actors" / "vladimir-chelomei.yml"
-    assert "Vladimir Chelomei" in make_serve.fetch(page)
+    page = "actors/person-04/"
+    data = make_serve.project / "data" / "actors" / "person-04.yml"
+    assert "Person 04" in make_serve.fetch(page)
     site = make_serve.site()
     before = {p: p.stat().st_mtime_ns for p in site.rglob("index.html")}
-    data.write_text(data.read_text(encoding="utf-8").replace("name: Vladimir Chelomei", "name: Vladimir Chelomey"),
-                    encoding="utf-8")
-    assert wait_for(lambda: "Vladimir Chelomey" in make_serve.fetch(page)), make_serve.log.read_text()
+    data.write_text(data.read_text(encoding="utf-8").replace("name: Person 04", "name: Person Four"), encoding="utf-8")
+    assert wait_for(lambda: "Person Four" in make_serve.fetch(page)), make_serve.log.read_text()
     rewritten = sorted(p.relative_to(site).as_posix() for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
-    assert "actors/vladimir-chelomei/index.html" in rewritten
+    assert "actors/person-04/index.html" in rewritten
     assert len(rewritten) < len(before) / 4, f"{len(rewritten)} of {len(before)} pages were written again"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import stix2
 
 from microsite import check, exports
 from tests.conftest import ROOT, minimal_project
+from tests.localserver import serving
 
 MOMENT = dt.datetime(2023, 8, 19, tzinfo=dt.UTC)
 # Warnings of the OASIS validator (strict mode makes them errors) that the bundles keep, each for a reason:
@@ -43,6 +43,12 @@ def incident(stix_files: dict[str, str]) -> str:
     return stix_files[exports.BUNDLE]
 
 
+@pytest.fixture(scope="module")
+def parsed(stix_files: dict[str, str]) -> dict[str, stix2.Bundle]:
+    """Every bundle parsed by the stix2 library without `allow_custom`: a custom type or property raises."""
+    return {path: stix2.parse(text) for path, text in stix_files.items()}
+
+
 def refs(obj: dict[str, Any]) -> Iterator[str]:
     """Every id an object refers to, as STIX defines references: properties ending in _ref and _refs."""
     for key, value in obj.items():
@@ -62,9 +68,12 @@ def test_every_bundle_holds_every_object_it_refers_to(stix_files: dict[str, str]
         assert len(ids) == len(objects), path
 
 
-def test_no_custom_object_type_or_property_and_every_object_marked_tlp_clear(stix_files: dict[str, str]) -> None:
+def test_no_custom_object_type_or_property_and_every_object_marked_tlp_clear(
+    stix_files: dict[str, str], parsed: dict[str, stix2.Bundle]
+) -> None:
+    assert parsed.keys() == stix_files.keys()
     for path, text in stix_files.items():
-        stix2.parse(text)  # without allow_custom: a custom type or property raises
+        assert parsed[path].type == "bundle" and parsed[path].objects, path
         for obj in json.loads(text)["objects"]:
             assert not obj["type"].startswith("x-") and not any(key.startswith("x_") for key in obj), path
             if obj["type"] != "marking-definition":
@@ -96,10 +105,12 @@ def test_the_oasis_validator_in_strict_mode_finds_only_justified_errors(stix_fil
     assert set(codes) <= set(KEPT_WARNINGS), [str(e) for e in result.errors if "{103}" not in str(e)][:5]
 
 
-def test_misp_stix_imports_the_incident_as_one_event_with_every_indicator_once(incident: str) -> None:
+def test_misp_stix_imports_the_incident_as_one_event_with_every_indicator_once(
+    incident: str, parsed: dict[str, stix2.Bundle]
+) -> None:
     misp_stix = pytest.importorskip("misp_stix_converter")
     parser = misp_stix.ExternalSTIX2toMISPParser()
-    parser.load_stix_bundle(stix2.parse(incident))
+    parser.load_stix_bundle(parsed[exports.BUNDLE])
     parser.parse_stix_bundle(single_event=True)
     event = parser.misp_event
     assert not parser.errors and not parser.warnings
@@ -110,11 +121,11 @@ def test_misp_stix_imports_the_incident_as_one_event_with_every_indicator_once(i
     assert sorted(values) == sorted(re.search(r"= '(.*)'\]$", p)[1] for p in patterns)
 
 
-def test_misp_stix_imports_every_entity_bundle_without_errors(stix_files: dict[str, str]) -> None:
+def test_misp_stix_imports_every_entity_bundle_without_errors(parsed: dict[str, stix2.Bundle]) -> None:
     misp_stix = pytest.importorskip("misp_stix_converter")
-    for path, text in stix_files.items():
+    for path, bundle in parsed.items():
         parser = misp_stix.ExternalSTIX2toMISPParser()
-        parser.load_stix_bundle(stix2.parse(text))
+        parser.load_stix_bundle(bundle)
         parser.parse_stix_bundle(single_event=True)
         assert not parser.errors, f"{path}: {dict(parser.errors)}"
 
@@ -123,7 +134,6 @@ def test_a_taxii_server_returns_every_object_it_was_given(incident: str) -> None
     pytest.importorskip("medallion")
     taxii = pytest.importorskip("taxii2client.v21")
     from medallion import application_instance, connect_to_backend, register_blueprints, set_config
-    from werkzeug.serving import make_server
 
     collection_id = str(uuid.uuid4())
     data = {"/discovery": {"title": "test", "api_roots": []},
@@ -139,20 +149,14 @@ def test_a_taxii_server_returns_every_object_it_was_given(incident: str) -> None
     application_instance.medallion_backend = connect_to_backend(
         {"module": "medallion.backends.memory_backend", "module_class": "MemoryBackend", "filename": None})
     application_instance.medallion_backend.data = data
-    server = make_server("127.0.0.1", 0, application_instance, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/api1/collections/{collection_id}/"
+    with serving(application_instance) as port:
+        url = f"http://127.0.0.1:{port}/api1/collections/{collection_id}/"
         collection = taxii.Collection(url, user="user", password="pass")
         status = collection.add_objects(incident, wait_for_completion=True, poll_interval=0.1, timeout=60)
         sent = json.loads(incident)["objects"]
         assert status.status == "complete" and status.success_count == len(sent) and not status.failure_count
         got = collection.get_objects()["objects"]
         assert sorted(json.dumps(o, sort_keys=True) for o in got) == sorted(json.dumps(o, sort_keys=True) for o in sent)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 # stix2-slider 4.0.1 (STIX 2.1 to 1.2) stops on three things STIX 2.1 allows and the bundles hold:

@@ -20,6 +20,14 @@ from tests.conftest import minimal_project
 
 MOMENT = dt.datetime(2023, 8, 19, tzinfo=dt.UTC)
 QUOTE = "The Lazarus Group may have used a backdoor called OpenCarrot."
+INGRESS = f"""  - id: T1105
+    name: Ingress Tool Transfer
+    tactic: command-and-control
+    basis: stated
+    citation:
+      source: sample-article
+      quote: {QUOTE}
+"""  # a technique both the group and the software use
 GROUP = f"""attack_id: G0032
 techniques:
   - id: T1566.001
@@ -29,24 +37,10 @@ techniques:
     citation:
       source: sample-article
       quote: {QUOTE}
-  - id: T1105
-    name: Ingress Tool Transfer
-    tactic: command-and-control
-    basis: stated
-    citation:
-      source: sample-article
-      quote: {QUOTE}
-"""
+{INGRESS}"""
 SOFTWARE = f"""attack_id: S0240
 techniques:
-  - id: T1105
-    name: Ingress Tool Transfer
-    tactic: command-and-control
-    basis: stated
-    citation:
-      source: sample-article
-      quote: {QUOTE}
-"""
+{INGRESS}"""
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import yaml
 
 import pagetext
 import verify
-from tests.conftest import ROOT, Build, build, minimal_project
+from tests.conftest import Build, build, minimal_project
 from tests.localserver import serving
 
 NOW = datetime(2024, 5, 6, 5, 17, 3, tzinfo=UTC)
@@ -396,17 +396,6 @@ def test_a_report_too_long_for_a_pull_request_keeps_the_stopped_quotes_and_says_
     assert len(text) < verify.MAX_REPORT
     assert lines[lines.index("| --- | --- | --- | --- | --- |") + 1].startswith("| **stopped matching** | s | “quote number 399")
     assert text.rstrip().endswith("more: the job's log has the whole report.")
-
-
-def test_the_weekly_job_checks_the_quotes_and_opens_a_pull_request_with_least_privilege() -> None:
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8"))
-    job = workflow["jobs"]["verify-sources"]
-    assert "schedule" in job["if"] and "push" not in job["if"]
-    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
-    assert all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]) for step in job["steps"] if "uses" in step)
-    runs = "\n".join(step.get("run", "") for step in job["steps"])
-    assert "make verify-sources" in runs and "--body-file verification-report.md" in runs
-    assert "secrets." not in json.dumps(job) and job["steps"][0]["with"]["persist-credentials"] is False
 
 
 # --------------------------------------------------------------------------- a hostile web

@@ -13,12 +13,9 @@ import contextlib
 import functools
 import os
 import re
-import struct
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -37,8 +34,11 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from microsite.model import KINDS
 from microsite.pages import site_nav
+from tests import rawdata
 from tests.conftest import ROOT, Build
+from tests.localserver import serving
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,22 +51,24 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 INSTALL_HINT = "install Chromium (`apt-get install chromium`) or set CHROMIUM_PATH to one"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-# One entity page of each kind (and both kinds of source page), by URL path below the site root.
-ENTITY_PAGES: dict[str, str] = {
-    "actor": "actors/scarcruft/",
-    "organization": "organizations/npo-mashinostroyeniya/",
-    "weapon": "weapons/zircon/",
-    "software": "software/opencarrot/",
-    "assessment": "assessments/sentinellabs-high-confidence-north-korea/",
-    "event": "events/npo-mash-intrusion/",
-    "source-archived": "sources/seed-article-2023-08-10/",
-    "source": "sources/sentinellabs-2023-08-07/",
-}
+
+def entity_pages(root: Path = ROOT) -> dict[str, str]:
+    """One entity page of each kind of KINDS, by kind name: the entity with the most data (the longest page, where a
+    layout breaks first); where some entities of a kind carry an archived copy and others not, the richest of each
+    (the one with a copy as `<kind>-archived`: the reader of the copy is a page type of its own)."""
+    pages: dict[str, str] = {}
+    for kind in KINDS.values():
+        for path in sorted((root / "data" / kind.plural).glob("*.yml"), key=lambda p: (-p.stat().st_size, p.name)):
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=rawdata.SAFE_LOADER)
+            pages.setdefault(f"{kind.name}-archived" if data.get("archive") else kind.name, f"{kind.plural}/{data['id']}/")
+    return pages
+
+
+ENTITY_PAGES = entity_pages()
 
 
 def search(page: Page, text: str) -> Locator:
@@ -145,24 +147,11 @@ PAGE_STATE = """() => ({
 })"""
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextmanager
 def serve(site: Path) -> Iterator[str]:
     """Serve a built site on 127.0.0.1 at a free port; yields its base URL (ending in '/'), then stops."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(site) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @dataclass(frozen=True)
@@ -180,9 +169,6 @@ class Visit:
     widths: tuple[int, int]  # the document's scroll width, the viewport's width
     wide_elements: tuple[str, ...]  # when the page scrolls sideways: the elements that reach past the edge
     axe_violations: tuple[dict, ...]  # desktop only
-    screenshot: Path
-    screenshot_size: tuple[int, int]  # what the image captured, width and height
-    viewport: tuple[int, int]
     title_box: dict[str, float] | None  # the article's h1, if visible
 
 
@@ -249,8 +235,7 @@ class Reader:
 
     def visit(self, name: str) -> Visit:
         """Load the page type `name` (PAGE_TYPES, or "404") until the network is quiet, read everything the
-        page-type tests check, and take its screenshot (tests/screenshots/, for review); once per
-        session and size, shared by every test that reads it."""
+        page-type tests check; once per session and size, shared by every test that reads it."""
         if name not in self._visits:
             self._visits[name] = self._look(name, PAGE_TYPES.get(name, NOT_FOUND))
         return self._visits[name]
@@ -262,33 +247,13 @@ class Reader:
         wide = page.evaluate(WIDE_ELEMENTS) if widths[0] > widths[1] else []
         axe = _axe().run(page).response["violations"] if self.size == "desktop" else []
         violations = self.csp_violations()
-        page.evaluate("() => document.fonts.ready")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shot = SCREENSHOTS / f"{self.size}-{name}.jpeg"  # JPEG: half the time of a PNG, and enough to review
-        # The whole page on a desktop; a phone's first screen (what a reader sees first; a whole phone page costs
-        # as much again, and the sideways-scroll test checks the rest of it).
-        page.screenshot(path=shot, full_page=self.size == "desktop", animations="disabled", type="jpeg", quality=85)
         title = page.locator("article h1").first
-        viewport = page.viewport_size or {}
         return Visit(
             path=path, console_errors=tuple(self.console_errors), page_errors=tuple(self.page_errors),
             requests=tuple(self.requests), csp_violations=tuple(violations), policies=state["policies"],
             scripts_ran=(state["inlineScriptsRan"], state["bundleRan"]), widths=widths, wide_elements=tuple(wide),
-            axe_violations=tuple(axe), screenshot=shot, screenshot_size=jpeg_size(shot.read_bytes()),
-            viewport=(viewport.get("width", 0), viewport.get("height", 0)),
+            axe_violations=tuple(axe),
             title_box=title.bounding_box() if title.count() and title.is_visible() else None)
-
-
-def jpeg_size(data: bytes) -> tuple[int, int]:
-    """Width and height of a baseline or progressive JPEG, from its start-of-frame segment."""
-    at = 2  # after the SOI marker
-    while at + 9 < len(data):
-        marker, length = data[at + 1], struct.unpack(">H", data[at + 2:at + 4])[0]
-        if marker in (0xC0, 0xC1, 0xC2):
-            height, width = struct.unpack(">HH", data[at + 5:at + 9])
-            return width, height
-        at += 2 + length
-    raise ValueError("no JPEG start-of-frame segment")
 
 
 @functools.cache

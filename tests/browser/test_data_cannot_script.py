@@ -46,8 +46,8 @@ def refers_to(node: object, entity_id: str) -> bool:
 
 @pytest.fixture(scope="module")
 def injected(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[tuple[Reader, list[str]]]:
-    """The minimal data with markup and script in one entity's texts, built once and served. (The real data's
-    build with markup in it: test_escaping.py.)"""
+    """The minimal data with markup and script in one entity's texts, built once and served. (The built
+    HTML with markup in it, parsed without a browser: test_escaping.py.)"""
     project = minimal_project(tmp_path_factory.mktemp("injected") / "project")
     folder, entity_id = VICTIM
     path = project / "data" / folder / f"{entity_id}.yml"

@@ -81,13 +81,20 @@ def test_the_dark_scheme_follows_the_system_and_the_toggle_switches_it(browser: 
         context.close()
 
 
-def test_axe_finds_nothing_on_the_readers_pages_in_the_dark_scheme(browser: Browser, site_url: str) -> None:
+# The axe rules that read colours: all that a colour scheme changes. Every other rule is run on every page type in
+# the light scheme (test_axe_finds_no_accessibility_violation_on_any_page_type); running all of them again in the
+# dark one took twice as long to check the same markup.
+COLOUR_RULES = {"runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}, "resultTypes": ["violations"]}
+
+
+def test_axe_finds_no_colour_violation_on_the_readers_pages_in_the_dark_scheme(browser: Browser, site_url: str) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="dark")
     try:
         page = context.new_page()
         for path in ("", "actors/scarcruft/", "about/", "assessments/hegel-rare-glimpse/"):
             page.goto(site_url + path)
-            violations = _axe().run(page).response["violations"]
+            expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+            violations = _axe().run(page, options=COLOUR_RULES).response["violations"]
             assert not violations, f"{path or '/'} (dark): {axe_report(violations)}"
     finally:
         context.close()
