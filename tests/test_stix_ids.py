@@ -40,13 +40,14 @@ relations:
 def expected_relationships(graph: Graph) -> int:
     """What the data declares: each relation once, per entity and indicator value a `related-to` (its observable)
     and, but for a report that holds indicators it ties to no group, an `indicates`, and per country with a code a
-    relationship to its `location`."""
+    relationship to its `location`, and per ATT&CK technique a group or software used, a `uses`."""
     relations = sum(len(entity.relations) for entity in graph.entities.values())
     per_value = {entity.id: 1 if entity.kind.name == "source" else 2 for entity in graph.entities.values()}  # a report
     indicators = sum(per_value[entity.id] * len({(i.type, v) for i in entity.attrs.get("indicators") or ()  # holds its
                                                  for v in i.values}) for entity in graph.entities.values())  # own
     countries = sum(entity.attrs.get("country") in COUNTRY_CODES for entity in graph.entities.values())
-    return relations + indicators + countries
+    techniques = sum(len(entity.attrs.get("techniques") or ()) for entity in graph.entities.values())  # `uses` each
+    return relations + indicators + countries + techniques
 
 
 def relationships(graph: Graph) -> list[dict]:
