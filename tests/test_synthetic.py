@@ -93,3 +93,20 @@ def test_a_synthetic_history_has_the_commits_asked_for_ends_in_the_data_and_read
     head = [*git[:2], str(tmp_path / "again"), "rev-parse", "HEAD"]
     assert subprocess.run(head, capture_output=True, text=True).stdout == subprocess.run(
         [*git[:3], "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+
+
+def test_the_downloads_grow_in_step_with_the_data_not_with_its_square(tmp_path: Path) -> None:
+    """Every entity's STIX bundle holds what it refers to, not every source that backs it with all that cites that
+    source: twice the entities make about twice the downloads (at the square, four times)."""
+    import datetime as dt
+
+    from microsite import check, exports
+
+    def size(entities: int) -> int:
+        generate(entities, SEED, tmp_path / str(entities))
+        graph = check(tmp_path / str(entities))
+        moment = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        return sum(len(text) for path, text in exports.files(graph, "test", moment) if path.endswith(".stix.json"))
+
+    small, large = size(150), size(300)
+    assert large / small < 2.6, f"{small:,} → {large:,} bytes"

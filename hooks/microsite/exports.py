@@ -175,7 +175,7 @@ class Archive:
 def _files(graph: Graph, producer: str, moment: dt.datetime, site_url: str | None) -> Iterator[tuple[str, str]]:
     bundler = Bundler(graph, producer, moment, site_url)
     document = graph_json(graph, producer, moment)
-    written: dict[int, str] = {}  # the text of each STIX object, written once for all the bundles holding it
+    written: dict[str, str] = {}  # the text of each STIX object, written once for all the bundles holding it
     yield BUNDLE, _json(bundler.bundle(), written)
     yield MISP_EVENT, json.dumps(misp_event(graph, producer, moment), ensure_ascii=False, indent=1) + "\n"
     yield GRAPH, _json(document)
@@ -205,10 +205,11 @@ def _schema_from(path: str) -> str:
     return posixpath.relpath(SCHEMA, posixpath.dirname(path))
 
 
-def _json(data: dict[str, Any], written: dict[int, str] | None = None) -> str:
+def _json(data: dict[str, Any], written: dict[str, str] | None = None) -> str:
     """JSON with one line per object of its long lists (a bundle's objects, the graph's entities): compact and fast
-    to write, still easy to diff and to read line by line. `written` keeps the text of objects that many files share,
-    by `id()`: they must outlive it. The pieces are joined once: at 10,000 entities a download is tens of megabytes."""
+    to write, still easy to diff and to read line by line. `written` keeps the text of STIX objects that many bundles
+    share, by their STIX id (one id, one object). The pieces are joined once: at 10,000 entities a download is tens
+    of megabytes."""
     pieces = []
     for key, value in data.items():
         pieces += (",\n" if pieces else "{", _compact(key), ":")
@@ -217,8 +218,8 @@ def _json(data: dict[str, Any], written: dict[int, str] | None = None) -> str:
             for item in value:
                 if written is None:
                     text = _compact(item)
-                elif (text := written.get(id(item))) is None:
-                    text = written[id(item)] = _compact(item)
+                elif (text := written.get(item["id"])) is None:
+                    text = written[item["id"]] = _compact(item)
                 pieces += (text, ",\n")
             pieces[-1] = "\n]"
         else:

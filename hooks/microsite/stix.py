@@ -64,6 +64,7 @@ SUGGESTED: dict[str, set[tuple[str, str]]] = {
     "originates-from": {(s, "location") for s in ("intrusion-set", "malware")},
 }
 ANY_TYPES = frozenset({"related-to", "derived-from", "duplicate-of"})  # STIX's relationships between any two objects
+CONTAINERS = frozenset({"report", "grouping"})  # objects that hold others, as MISP reads them: one event each
 ALIASED = frozenset({"intrusion-set", "malware", "tool", "threat-actor", "campaign", "infrastructure"})
 
 
@@ -136,7 +137,6 @@ class Bundler:
         self.ids = {e.id: stix_id(e.kind.stix.of(e.attrs).type, f"entity/{e.id}") for e in graph.entities.values()}
         self.stixed = Stixed()
         self.cited_by: dict[str, dict[str, None]] = defaultdict(dict)  # source id → ids of the objects citing it
-        self.citing: dict[str, list[str]] = defaultdict(list)  # STIX id → the reports of the sources it cites
         self.keys: dict[str, int] = {}
         self._build()
 
@@ -153,12 +153,29 @@ class Bundler:
             for member in self.stixed.members[oid]:
                 own[member].append(obj)
         for entity in self.graph.entities.values():
-            yield entity, self._bundle(f"bundle/{entity.id}", self._with_neighbours(own[entity.id]))
+            yield entity, self._contained(f"bundle/{entity.id}", entity, self._with_neighbours(own[entity.id]))
 
     def entity_alone(self, entity: Entity) -> dict[str, Any]:
         """A bundle of the entity's own object only (with the producer), for its former addresses."""
-        return self._bundle(f"bundle/{entity.id}/alone",
-                            self._with_neighbours([self.stixed.objects[self.ids[entity.id]]]))
+        return self._contained(f"bundle/{entity.id}/alone", entity,
+                               self._with_neighbours([self.stixed.objects[self.ids[entity.id]]]))
+
+    def _contained(self, key: str, entity: Entity, objects: list[dict[str, Any]]) -> dict[str, Any]:
+        """An entity's bundle, with a `grouping` of their own holding its objects where a note would be in no
+        container: MISP's converter takes a note that no container refers to for an object it does not know (and a
+        container held by another for one too). The sources stay external references of each
+        object: their reports, which refer to everything that cites them, would bring most of the graph into every
+        bundle (output growing with the square of the data)."""
+        containers = [obj for obj in objects if obj["type"] in CONTAINERS]
+        contained = {ref for obj in containers for ref in obj["object_refs"]}
+        held = [obj["id"] for obj in objects if obj["type"] not in CONTAINERS and obj["id"] not in contained
+                and obj["id"] not in (TLP_CLEAR["id"], self.producer_id)]
+        if not any(ref.startswith("note--") for ref in held):  # held already, or needing no container
+            return self._bundle(key, objects)
+        container = {**self._common("grouping", stix_id("grouping", key)), "name": f"{entity.name}, as this site "
+                     "compiled it", "context": "unspecified", "object_refs": held,
+                     "description": "What this site says of one entry, with the objects it refers to."}
+        return self._bundle(key, [*objects, container])
 
     def _bundle(self, key: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
         head = [TLP_CLEAR, self.stixed.objects[self.producer_id]]
@@ -166,14 +183,10 @@ class Bundler:
         return {"type": "bundle", "id": stix_id("bundle", key), "objects": head + rest}
 
     def _with_neighbours(self, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """`objects` and every object they refer to, directly or through others (a source's report refers to what
-        cites it): a bundle that names an id holds its object, as MISP, OpenCTI and TAXII servers expect."""
+        """`objects` and every object they refer to, directly or through others: a bundle that names an id holds its
+        object, as MISP, OpenCTI and TAXII servers expect."""
         seen = {obj["id"] for obj in objects}
         found = list(objects)
-        for report_id in dict.fromkeys(r for obj in objects for r in self.citing.get(obj["id"], ())):
-            if report_id not in seen:  # the sources that back them, whose reports refer to them: MISP's converter
-                seen.add(report_id)    # takes a note that no report refers to for an object type it does not know
-                found.append(self.stixed.objects[report_id])
         for obj in found:  # grows as it goes: a breadth-first closure
             for ref in _refs(obj):
                 if ref not in seen and ref in self.stixed.objects:
@@ -207,28 +220,29 @@ class Bundler:
         for entity in ordered:
             for indicators in _items(entity, Role.INDICATORS):
                 self._indicators(entity, indicators)
-        for entity in ordered:
-            report = self.stixed.objects[self.ids[entity.id]]
-            if report["type"] == "report":  # a source: it refers to what cites it (STIX needs at least one reference)
-                # not what refers to the report itself (a fact about the source that cites it): no reference cycle,
-                # which OpenCTI's bundle splitter, following references depth first, would never leave
-                about = [ref for ref in self.cited_by[entity.id] if report["id"] in _refs(self.stixed.objects[ref])]
-                report["object_refs"] = [ref for ref in self.cited_by[entity.id] if ref not in about] or [self.producer_id]
-                for ref in report["object_refs"]:
-                    self.citing[ref].append(report["id"])
-                self._self_cited(entity, [ref for ref in about if ref.startswith("note--")])
+        reports = {self.ids[e.id]: e for e in ordered if self.stixed.objects[self.ids[e.id]]["type"] == "report"}
+        for report_id, source in reports.items():  # a source refers to what cites it (STIX needs one reference at least)
+            # but not to what refers to a report itself (a fact about this or another source, a relation to one): no
+            # reference cycle, which OpenCTI's bundle splitter would never leave, and no chain from report to report,
+            # which would bring every source into the bundle of each entity tied to one
+            report = self.stixed.objects[report_id]
+            report["object_refs"] = [ref for ref in self.cited_by[source.id]
+                                     if not any(r in reports for r in _refs(self.stixed.objects[ref]))] or [self.producer_id]
+        held = {ref for report_id in reports for ref in self.stixed.objects[report_id]["object_refs"]}
+        notes = [oid for oid, obj in self.stixed.objects.items() if obj["type"] == "note" and oid not in held]
+        for report_id, source in reports.items():
+            self._said_of(source, [note for note in notes if report_id in _refs(self.stixed.objects[note])])
 
-    def _self_cited(self, source: Entity, notes: list[str]) -> None:
-        """A grouping of the facts about a source that rest on the source itself, which its report cannot refer to
-        without a cycle: MISP's converter reports a note that no container refers to as an unknown object."""
+    def _said_of(self, source: Entity, notes: list[str]) -> None:
+        """A grouping of the facts, assessments and events about a source, which no report can refer to without a
+        cycle or a chain of reports: MISP's converter reports a note that no container refers to as an unknown
+        object."""
         if not notes:
             return
         obj = self._common("grouping", stix_id("grouping", f"self-cited/{source.id}"))
-        obj.update(name=f"{source.name}: what it says of itself", context="unspecified", object_refs=notes,
-                   description="Facts about this source that rest on the source's own words.")
+        obj.update(name=f"{source.name}: what is said of it", context="unspecified", object_refs=notes,
+                   description="Facts, assessments and events about this source.")
         self.stixed.add(obj, source.id)
-        for note in notes:
-            self.citing[note].append(obj["id"])
 
     def _entity(self, entity: Entity) -> None:
         declared = entity.kind.stix.of(entity.attrs)
