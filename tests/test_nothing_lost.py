@@ -17,7 +17,7 @@ from tests.html import Html
 MONTHS = list(calendar.month_name[1:])  # the test's own oracle, independent of the core's formatting
 def reference_keys() -> set[str]:
     """Keys whose values are ids (shown as links), from the declarations: every field of an id type, at any depth."""
-    keys, records = {"id"}, [kind.record for kind in KINDS.values()]
+    keys, records = set(), [kind.record for kind in KINDS.values()]
     while records:
         for spec in records.pop().fields.values():
             keys |= {spec.name} if isinstance(spec.inner, RefTo) else set()
@@ -39,7 +39,8 @@ def leaves(node: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str
         yield path, node
 
 
-DECLARED_WORDS = ("type", "topic", "tier", "category")  # `Choice` fields: shown with spaces for hyphens
+DECLARED_WORDS = ("type", "topic", "tier", "category", "tactic")  # `Choice` fields: shown with spaces for hyphens
+BASIS_WORDS = {"stated": "named by the source", "inferred": "mapped by this site"}  # an ATT&CK mapping's basis
 LANGUAGE_KEYS = ("lang", "language", "translated_from")
 
 
@@ -69,7 +70,7 @@ def test_every_value_in_the_data_appears_on_the_entitys_page(real_site: Build) -
         page = Html.parse(page_file)
         for path, value in leaves(data):
             key = path[-1]
-            if key in REFERENCE_KEYS:
+            if key in REFERENCE_KEYS or path == ("id",):  # a technique's 'id' deeper down is ATT&CK's, shown as text
                 target_folder, _ = ids[value]
                 ok = page.links_to(real_site.site, real_site.site / target_folder / str(value) / "index.html")
             elif key == "former_ids":
@@ -81,6 +82,8 @@ def test_every_value_in_the_data_appears_on_the_entitys_page(real_site: Build) -
                 ok = ("yes" if value else "no") in page.article_text
             elif path == ("relations", "type"):
                 ok = True  # checked as sentences by test_every_relation_shows_on_both_ends_with_its_sentence
+            elif path == ("techniques", "basis"):
+                ok = BASIS_WORDS[value] in page.article_text
             elif key in DECLARED_WORDS:  # a declared word reads as words: 'hacking-group' → 'hacking group'
                 ok = str(value).replace("-", " ") in page.article_text
             elif key in LANGUAGE_KEYS:  # a language code reads as the language's name: 'en' → 'English'
