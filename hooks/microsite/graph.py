@@ -148,7 +148,7 @@ def _referrers(ordered: list[Entity]) -> defaultdict[str, dict[tuple[str, str], 
     for entity in ordered:
         for spec in entity.kind.backlinks:
             value = entity.attrs[spec.name]
-            for ref in value if isinstance(value, list) else [value] if value else []:
+            for ref in spec.type.refs(value) if value is not None else ():
                 found[ref.id].setdefault((entity.kind.name, spec.name), []).append(entity)
     return found
 
