@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from microsite.model import KINDS
+from microsite.model import INDICATOR_TYPES, KINDS
 from microsite.render import LANGUAGES
 from microsite.schema import Record, RefTo
 from tests import rawdata
@@ -82,6 +82,8 @@ def test_every_value_in_the_data_appears_on_the_entitys_page(real_site: Build) -
                 ok = ("yes" if value else "no") in page.article_text
             elif path == ("relations", "type"):
                 ok = True  # checked as sentences by test_every_relation_shows_on_both_ends_with_its_sentence
+            elif path == ("indicators", "type"):  # a list of indicators is headed by its type's title: 'MD5 file hashes'
+                ok = INDICATOR_TYPES[value].title in page.article_text
             elif path == ("techniques", "basis"):
                 ok = BASIS_WORDS[value] in page.article_text
             elif key in DECLARED_WORDS:  # a declared word reads as words: 'hacking-group' → 'hacking group'
