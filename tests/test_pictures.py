@@ -234,3 +234,28 @@ def test_a_statement_carries_its_citation_in_words_for_readers_without_scripts(r
     assert ", ScarCruft, " in citation and "Sources: " in citation
     css = (real_site.site / "assets" / "site.css").read_text(encoding="utf-8")
     assert ".md-typeset .cite-text { display: none; }" in css and "span.anchor:target) > .cite-text" in css
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1"> [x](javascript:alert(1)) *em* & {#evil}'
+
+
+def test_markup_in_a_step_or_a_technique_name_is_drawn_as_text(tmp_path: Path) -> None:
+    from tests.conftest import build
+    from tests.html import Html
+
+    project = minimal_project(tmp_path / "project")
+    event = project / "data" / "events" / "intrusion.yml"
+    event.write_text(event.read_text(encoding="utf-8") + f"steps:\n  - label: '{HOSTILE}'\n    known: false\n",
+                     encoding="utf-8")
+    group = project / "data" / "actors" / "lazarus-group.yml"
+    group.write_text(group.read_text(encoding="utf-8") + (
+        f"techniques:\n  - id: T1105\n    name: '{HOSTILE}'\n    tactic: command-and-control\n    basis: inferred\n"
+        "    citation:\n      source: sample-article\n"
+        "      quote: The Lazarus Group may have used a backdoor called OpenCarrot.\n"), encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.output
+    for path in ("events/intrusion/index.html", "actors/lazarus-group/index.html", "data-model/index.html"):
+        page = Html.parse(result.site / path)
+        assert not any(tag == "img" or any(key.startswith("on") for key in attrs) or attrs.get("id") == "evil"
+                       or attrs.get("href", "").startswith("javascript:") for tag, attrs in page.tags), path
+        assert '<img src=x onerror="window.__pwned=1">' in page.article_text, path

@@ -68,8 +68,7 @@ class Download:
 
 def published_types(graph: Graph) -> set[str]:
     """The indicator types of which the data holds at least one value."""
-    return {indicators.type for entity in graph.entities.values() for spec, value in entity.values()
-            if spec.inner.role is Role.INDICATORS for indicators in spec.type.each(value)}
+    return {indicators.type for entity in graph.entities.values() for indicators in entity.items(Role.INDICATORS)}
 
 
 def catalogue(graph: Graph) -> list[Download]:
@@ -248,7 +247,7 @@ def misp_event(graph: Graph, producer: str, moment: dt.datetime) -> dict[str, An
     attributes: dict[tuple[str, str], dict[str, Any]] = {}
     for kind in KINDS:
         for entity in graph.by_kind[kind]:
-            for indicators in entity.attrs.get("indicators") or ():
+            for indicators in entity.items(Role.INDICATORS):
                 source = graph.get(indicators.citation.source.id)
                 said = f"{entity.name}" + (f": {indicators.context}" if indicators.context else "") + f" ({source.name})"
                 window = indicators.active
@@ -415,7 +414,7 @@ def indicators_text(graph: Graph, type_name: str, producer: str, moment: dt.date
     sources: dict[str, Entity] = {}
     holders: dict[str, Entity] = {}
     for entity in graph.entities.values():
-        for indicators in entity.attrs.get("indicators") or ():
+        for indicators in entity.items(Role.INDICATORS):
             if indicators.type == type_name:
                 values.update(dict.fromkeys(map(refang, indicators.values)))
                 sources[indicators.citation.source.id] = graph.get(indicators.citation.source.id)

@@ -851,6 +851,12 @@ class Entity:
         for spec in self.kind.fields:
             yield spec, self.attrs[spec.name]
 
+    def items(self, role: Role) -> Iterator[Any]:
+        """The items of every field of the entity whose records play `role` (its indicator lists, say)."""
+        for spec, value in self.values():
+            if spec.inner.role is role:
+                yield from spec.type.each(value)
+
     def claims(self, name_of: NameOf) -> Iterator[tuple[str, Citation]]:
         """Every citation of the entity with the claim it supports, from every field that holds citations."""
         for spec, value in self.values():

@@ -158,9 +158,7 @@ def date_text(value: Any) -> str:
     if not match:
         return str(value)
     year, month, day = (int(part) if part else 0 for part in match.groups())
-    if not year or month > 12:
-        return value
-    return " ".join(str(part) for part in (day, MONTHS[month - 1] if month else 0, year) if part)
+    return PartialDate(year, month, day).human() if year and month <= 12 else value
 
 
 def period_text(value: Any) -> str:
@@ -170,7 +168,7 @@ def period_text(value: Any) -> str:
     start, qualifier, end = value.get("start"), value.get("qualifier"), value.get("end")
     text = date_text(start)
     if qualifier == "mid" and isinstance(start, str) and len(start) == 7:
-        text = f"mid-{text}"
+        text = f"mid-{text}"  # as Period.human says it; the parts here are plain YAML, perhaps of an old shape
     elif isinstance(qualifier, str):
         text = f"{qualifier} {text}"
     return f"{text} – {date_text(end)}" if end else text

@@ -215,10 +215,10 @@ class Bundler:
             for relation in entity.relations:
                 self._relation(entity, relation)
         for entity in ordered:
-            for technique in _items(entity, Role.TECHNIQUE):
+            for technique in entity.items(Role.TECHNIQUE):
                 self._technique(entity, technique)
         for entity in ordered:
-            for indicators in _items(entity, Role.INDICATORS):
+            for indicators in entity.items(Role.INDICATORS):
                 self._indicators(entity, indicators)
         reports = {self.ids[e.id]: e for e in ordered if self.stixed.objects[self.ids[e.id]]["type"] == "report"}
         for report_id, source in reports.items():  # a source refers to what cites it (STIX needs one reference at least)
@@ -447,8 +447,4 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _items(entity: Entity, role: Role) -> Iterator[Any]:
-    """The items of every field of the entity whose records play `role` (its techniques, say)."""
-    for spec, value in entity.values():
-        if spec.inner.role is role:
-            yield from spec.type.each(value)
+

@@ -16,7 +16,7 @@ from typing import Any
 from .graph import Cited, Graph
 from .model import INDICATES_STATUS, RELATION_TYPES, Citation, Entity
 from .quotes import anchor
-from .schema import PartialDate, Period
+from .schema import PartialDate, Period, Role
 
 DIAGRAM_EDGES = 12  # more relations than this are listed in words only
 
@@ -473,7 +473,7 @@ def incident_map(graph: Graph, event: Entity, page: str) -> dict[str, Any]:
             where.append(box(target))
             words = RELATION_TYPES[relation.type].forward
             arrows.append(Arrow(box(group), box(target), words, relation.status, f"{group.name} {words} {target.name}"))
-        tied = [ioc for ioc in group.attrs.get("indicators") or [] if ioc.type in INFRASTRUCTURE
+        tied = [ioc for ioc in group.items(Role.INDICATORS) if ioc.type in INFRASTRUCTURE
                 and ioc.active is not None and _overlaps(ioc.active, event.attrs["date"])]
         if tied:
             counts = {kind: sum(len(ioc.values) for ioc in tied if ioc.type == kind) for kind in INFRASTRUCTURE}
